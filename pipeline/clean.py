@@ -1,0 +1,203 @@
+"""Stage 4, clean: an English-only text with an offset map back to ``text``.
+
+Each fragment becomes its inline gloss (else its dictionary gloss, else its pinyin), the
+parenthesis goes, echoed glosses (``fragile (fragile)``) collapse and spacing is mended.
+Title, summary, headings and paragraphs are kept in order, a blank line between them.
+
+``clean_map`` lists copied runs ``[clean_start, text_start, length]``: each satisfies
+``clean_text[c:c+n] == text[t:t+n]``. Characters between runs were inserted (separators,
+spaces, dictionary glosses); :func:`to_text_offset` maps them to where they were inserted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .detect import matching_paren
+from .document import Block, ForeignRun, Fragment
+
+KEPT_KINDS = frozenset({"title", "summary", "heading", "paragraph"})
+KEPT_LANGS = frozenset({"en", "mixed", "und"})
+_PAREN_RE = re.compile(r"[ \t]*[(（]([^()（）\n]{1,80})[)）]")
+_WORD_RE = re.compile(r"[\w'’-]+")
+_NO_SPACE_AFTER = set("([{“‘/-–—\n")
+_NO_SPACE_BEFORE = set(",.;:!?)]}”’%/-–—\n\"'")
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace ``text[start:end]``: by a copy of ``text[copy_start:copy_end]``, by ``insert``,
+    or by nothing."""
+
+    start: int
+    end: int
+    copy_start: int | None = None
+    copy_end: int | None = None
+    insert: str = ""
+
+
+def is_kept(block: Block) -> bool:
+    return block.kind in KEPT_KINDS and block.lang in KEPT_LANGS
+
+
+def clean(
+    text: str, blocks: Sequence[Block], fragments: Sequence[Fragment],
+    foreign: Sequence[ForeignRun] = (),
+) -> tuple[str, list[tuple[int, int, int]]]:
+    builder = _Builder(text)
+    edits = sorted(_edits(text, fragments, foreign), key=lambda edit: edit.start)
+    for block in blocks:
+        if not is_kept(block):
+            continue
+        if builder.parts:
+            builder.insert("\n\n", join=False)
+        inside = [edit for edit in edits if block.start <= edit.start < block.end]
+        inside += _echo_edits(text, block, inside)
+        builder.block(block, sorted(inside, key=lambda edit: edit.start))
+    return "".join(builder.parts), builder.mapping()
+
+
+def _edits(
+    text: str, fragments: Iterable[Fragment], foreign: Iterable[ForeignRun]
+) -> list[Edit]:
+    edits: list[Edit] = []
+    for fragment in fragments:
+        if fragment.paired_with is not None:
+            opening = text.rindex("(", 0, fragment.start) if "(" in text[
+                fragment.paired_with.end:fragment.start] else text.rindex("（", 0, fragment.start)
+            closing = matching_paren(text, opening, len(text))
+            assert closing is not None
+            edits.append(Edit(fragment.paired_with.end, closing + 1))
+        elif fragment.inline_gloss is not None:
+            # "5亿 (500 million)": the author's gloss covers the digits before 亿 too.
+            amount = _amount(text, fragment)
+            start = amount[0] if amount and re.search(r"\d", fragment.inline_gloss.text) else (
+                fragment.start)
+            edits.extend(_glossed(text, start, fragment.end, fragment.inline_gloss.start,
+                                  fragment.inline_gloss.end, fragment.quoted))
+        elif (amount := _amount(text, fragment)) is not None:
+            edits.append(Edit(amount[0], fragment.end, insert=amount[1]))
+        else:
+            edits.append(Edit(fragment.start, fragment.end,
+                              insert=fragment.dictionary_gloss or fragment.pinyin))
+    for run in foreign:
+        if run.inline_gloss is not None:
+            edits.extend(_glossed(text, run.start, run.end, run.inline_gloss.start,
+                                  run.inline_gloss.end, quoted=False))
+    return edits
+
+
+_NUMBER_BEFORE = re.compile(r"(\d[\d,]*(?:\.\d+)?)$")
+_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
+
+
+def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
+    """``5亿`` -> (start of ``5``, ``500 million``) when a fragment is a 万/亿 after digits."""
+    unit = _UNITS.get(fragment.text[:1])
+    number = _NUMBER_BEFORE.search(text, max(0, fragment.start - 20), fragment.start)
+    if unit is None or number is None or len(fragment.text) > 2:
+        return None
+    value = float(number.group(1).replace(",", "")) * unit
+    for scale, name in _SCALES:
+        if value >= scale:
+            return number.start(), f"{value / scale:g} {name}"
+    return number.start(), f"{value:g}"
+
+
+def _glossed(text: str, start: int, end: int, gloss_start: int, gloss_end: int,
+             quoted: bool) -> list[Edit]:
+    """The fragment becomes a copy of its gloss; the parenthesis after it goes."""
+    after = end + 1 if quoted else end
+    closing = gloss_end
+    while text[closing] not in ")）":
+        closing += 1
+    return [Edit(start, end, copy_start=gloss_start, copy_end=gloss_end),
+            Edit(after, closing + 1)]
+
+
+def _echo_edits(text: str, block: Block, taken: Sequence[Edit]) -> list[Edit]:
+    """``fragile (fragile)``: a parenthesis repeating the words before it."""
+    edits: list[Edit] = []
+    for match in _PAREN_RE.finditer(text, block.start, block.end):
+        if any(edit.start < match.end() and match.start() < edit.end for edit in taken):
+            continue
+        echoed = [word.casefold() for word in _WORD_RE.findall(match.group(1))]
+        before = _WORD_RE.findall(text, max(block.start, match.start() - 200), match.start())
+        if echoed and [word.casefold() for word in before[-len(echoed):]] == echoed and (
+                text[match.start() - 1].isalnum() or text[match.start()].isspace()):
+            edits.append(Edit(match.start(), match.end()))
+    return edits
+
+
+class _Builder:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.parts: list[str] = []
+        self.length = 0
+        self.runs: list[list[int]] = []
+
+    def copy(self, start: int, end: int, join: bool) -> None:
+        if start >= end:
+            return
+        if join:
+            self._space_before(self.text[start])
+        if self.runs and self.runs[-1][1] + self.runs[-1][2] == start and (
+                self.runs[-1][0] + self.runs[-1][2] == self.length):
+            self.runs[-1][2] += end - start
+        else:
+            self.runs.append([self.length, start, end - start])
+        self._append(self.text[start:end])
+
+    def insert(self, piece: str, join: bool = True) -> None:
+        if not piece:
+            return
+        if join:
+            self._space_before(piece[0])
+        self._append(piece)
+
+    def block(self, block: Block, edits: Sequence[Edit]) -> None:
+        position = block.start
+        joined = False
+        for edit in edits:
+            self.copy(position, edit.start, join=joined)
+            if edit.copy_start is not None and edit.copy_end is not None:
+                self.copy(edit.copy_start, edit.copy_end, join=True)
+            else:
+                self.insert(edit.insert)
+            joined = True
+            position = max(position, edit.end)
+        self.copy(position, block.end, join=joined)
+
+    def _space_before(self, following: str) -> None:
+        if not self.parts:
+            return
+        previous = self.parts[-1][-1]
+        if previous.isspace() or following.isspace():
+            return
+        if previous in _NO_SPACE_AFTER or following in _NO_SPACE_BEFORE:
+            return
+        if previous == '"' and (len(self.parts[-1]) < 2 or self.parts[-1][-2].isspace()):
+            return  # an opening ASCII quote
+        self._append(" ")
+
+    def _append(self, piece: str) -> None:
+        self.parts.append(piece)
+        self.length += len(piece)
+
+    def mapping(self) -> list[tuple[int, int, int]]:
+        return [(clean_start, text_start, length) for clean_start, text_start, length in self.runs]
+
+
+def to_text_offset(clean_map: Sequence[Sequence[int]], offset: int) -> int:
+    """The ``text`` offset of ``clean_text[offset]``; inserted characters map to the end of
+    the copied run before them (where the insertion happened)."""
+    starts = [run[0] for run in clean_map]
+    index = bisect.bisect_right(starts, offset) - 1
+    if index < 0:
+        return clean_map[0][1] if clean_map else 0
+    clean_start, text_start, length = clean_map[index]
+    return text_start + min(offset - clean_start, length)

@@ -1,0 +1,153 @@
+"""Stage 3, detect: every Chinese fragment inside English text, with its inline gloss.
+
+A fragment is a maximal run of Han characters (a ``·`` between two of them joins the run)
+inside an English-hosted block. Han runs touching kana are Japanese and are kept apart.
+The gloss is the parenthesis that directly follows the fragment, ASCII or full width, nested
+parentheses kept whole; a Chinese name that is the whole content of a parenthesis after
+English words (``StepFun (阶跃星辰)``) is ``paired_with`` those words instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from .document import Block, ForeignRun, Fragment, Span
+from .scripts import HAN_CLASS, KANA_CLASS
+
+HAN_RUN_RE = re.compile(f"[{HAN_CLASS}](?:[{HAN_CLASS}]|[·・](?=[{HAN_CLASS}]))*")
+_JAPANESE_RUN_RE = re.compile(f"[{HAN_CLASS}{KANA_CLASS}ー・]+")
+_KANA_RE = re.compile(f"[{KANA_CLASS}]")
+_OPEN_PAREN, _CLOSE_PAREN = "(（", ")）"
+_QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’", "「": "」", "『": "』", "《": "》", "«": "»"}
+_HAN_RE = re.compile(f"[{HAN_CLASS}]")
+_NOT_A_GLOSS = re.compile(
+    r"^(?:NYSE|NASDAQ|HKEX|SEHK|TWSE|SZSE|SSE|HK|SZ|SH)\s*[:：]|^[\d.,:/ -]+$|^\d{4,6}\.[A-Z]{2}$"
+)
+_PAIRED_WORD = re.compile(r"[A-Za-z0-9][\w.&'’+-]*")
+HOST_LANGS_EXCLUDED = frozenset({"zh", "ja", "ko"})
+
+
+def detect_fragments(
+    text: str, blocks: Iterable[Block] | None = None
+) -> tuple[list[Fragment], list[ForeignRun]]:
+    """Fragments and Japanese runs in the English-hosted blocks of ``text``.
+
+    Without ``blocks`` the whole text counts as English-hosted.
+    """
+    regions = ([(block.start, block.end) for block in blocks
+                if block.lang not in HOST_LANGS_EXCLUDED]
+               if blocks is not None else [(0, len(text))])
+    fragments: list[Fragment] = []
+    foreign: list[ForeignRun] = []
+    for region_start, region_end in regions:
+        position = region_start
+        while True:
+            run = HAN_RUN_RE.search(text, position, region_end)
+            if run is None:
+                break
+            japanese = _japanese_run(text, run.start(), run.end(), region_start, region_end)
+            if japanese is not None:
+                start, end = japanese
+                foreign.append(ForeignRun(start, end, text[start:end], "ja",
+                                          inline_gloss(text, start, end, region_end)))
+                position = end
+                continue
+            fragments.append(_fragment(text, run.start(), run.end(), region_start, region_end))
+            position = run.end()
+    return fragments, foreign
+
+
+def _japanese_run(
+    text: str, start: int, end: int, region_start: int, region_end: int
+) -> tuple[int, int] | None:
+    """The span of the Japanese phrase around a Han run when the run touches kana."""
+    touches = (start > region_start and _KANA_RE.match(text[start - 1])) or (
+        end < region_end and _KANA_RE.match(text[end]))
+    if not touches:
+        return None
+    while start > region_start and _JAPANESE_RUN_RE.match(text[start - 1]):
+        start -= 1
+    while end < region_end and _JAPANESE_RUN_RE.match(text[end]):
+        end += 1
+    return start, end
+
+
+def _fragment(text: str, start: int, end: int, region_start: int, region_end: int) -> Fragment:
+    quoted = (start > region_start and end < region_end
+              and _QUOTES.get(text[start - 1]) == text[end])
+    paired = paired_with(text, start, end, region_start)
+    gloss = None if paired else inline_gloss(text, start, end + (1 if quoted else 0), region_end)
+    return Fragment(start, end, text[start:end], inline_gloss=gloss, paired_with=paired,
+                    quoted=bool(quoted))
+
+
+def inline_gloss(text: str, start: int, end: int, limit: int) -> Span | None:
+    """The content of the parenthesis right after ``text[start:end]``, if it reads as a gloss."""
+    opening = _skip_spaces(text, end, limit)
+    if opening >= limit or text[opening] not in _OPEN_PAREN:
+        return None
+    closing = matching_paren(text, opening, limit)
+    if closing is None:
+        return None
+    content_start = _skip_spaces(text, opening + 1, closing)
+    content_end = closing
+    while content_end > content_start and text[content_end - 1].isspace():
+        content_end -= 1
+    content = text[content_start:content_end]
+    if (not content or _HAN_RE.search(content) or not re.search(r"[A-Za-z]", content)
+            or _NOT_A_GLOSS.match(content)):
+        return None
+    return Span(content_start, content_end, content)
+
+
+def matching_paren(text: str, opening: int, limit: int) -> int | None:
+    """Index of the parenthesis closing the one at ``opening`` (either width), or None."""
+    depth = 0
+    for index in range(opening, limit):
+        char = text[index]
+        if char in _OPEN_PAREN:
+            depth += 1
+        elif char in _CLOSE_PAREN:
+            depth -= 1
+            if depth == 0:
+                return index
+        elif char == "\n":
+            return None
+    return None
+
+
+def paired_with(text: str, start: int, end: int, region_start: int) -> Span | None:
+    """English words a parenthesised Chinese name stands for: ``StepFun (阶跃星辰)``."""
+    opening = start - 1
+    while opening >= region_start and text[opening] in " \t":
+        opening -= 1
+    if opening < region_start or text[opening] not in _OPEN_PAREN:
+        return None
+    closing = _skip_spaces(text, end, len(text))
+    if closing >= len(text) or text[closing] not in _CLOSE_PAREN:
+        return None
+    words_end = opening
+    while words_end > region_start and text[words_end - 1] in " \t":
+        words_end -= 1
+    words = list(_PAIRED_WORD.finditer(text, region_start, words_end))
+    if not words or words[-1].end() != words_end:
+        return None
+    chosen = [words[-1]]
+    for word in reversed(words[:-1]):
+        between = text[word.end():chosen[0].start()]
+        if between != " " or not (word.group()[0].isupper() or word.group()[0].isdigit()):
+            break
+        if not (chosen[0].group()[0].isupper() or chosen[0].group()[0].isdigit()):
+            break
+        chosen.insert(0, word)
+        if len(chosen) == 6:
+            break
+    span_start = chosen[0].start()
+    return Span(span_start, words_end, text[span_start:words_end])
+
+
+def _skip_spaces(text: str, position: int, limit: int) -> int:
+    while position < limit and text[position] in " \t\u3000":
+        position += 1
+    return position

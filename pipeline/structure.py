@@ -1,0 +1,307 @@
+"""Stage 2, structure: split the text into blocks and label each one.
+
+Rules are written against the page furniture these sites share (bylines, summary and Q&A
+markers, recommendation lists, relative timestamps, nav words), listed in
+``resources/boilerplate.json``, not against one article.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from .document import Block, BlockKind
+from .lang import block_lang
+from .resources import boilerplate_lexicon
+from .settings import DEFAULT_SETTINGS, Settings
+
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_DATE = (
+    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
+    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4})"
+)
+_TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_PUBLISHED_WORD = r"(?:发布于|發佈於|發布於|发表于|發表於|发布时间|Posted on|Published on|Published)"
+_UPDATED_WORD = r"(?:更新于|更新於|更新时间|Updated on|Updated|Last updated)"
+_BYLINE_KEYWORD = re.compile(
+    rf"^(?P<publisher>.{{0,60}}?)\s*{_PUBLISHED_WORD}\s*[:：]?\s*(?P<published>{_DATE}){_TIME}"
+    rf"(?:\s*[·|,，]?\s*{_UPDATED_WORD}\s*[:：]?\s*(?P<updated>{_DATE}){_TIME})?\s*$",
+    re.IGNORECASE,
+)
+_BYLINE_SEPARATED = re.compile(
+    rf"^(?:(?P<publisher>[^\d|·•/]{{2,40}}?)\s*[·|•/]\s*(?P<published>{_DATE}){_TIME}"
+    rf"|(?P<published2>{_DATE}){_TIME}\s*[·|•/]\s*(?P<publisher2>[^\d|·•/]{{2,40}}))\s*$"
+)
+_BYLINE_BY = re.compile(
+    rf"^By\s+(?P<author>[A-Z][^|·•/,\n]{{1,50}}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
+)
+_DATE_ONLY = re.compile(rf"^{_DATE}{_TIME}$")
+_DATE_PARTS = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_DATE_WORDS = re.compile(
+    r"(?:(?P<m1>[A-Za-z]{3})[a-z]*\.?\s+(?P<d1>\d{1,2}),?\s+(?P<y1>\d{4})"
+    r"|(?P<d2>\d{1,2})\s+(?P<m2>[A-Za-z]{3})[a-z]*\.?,?\s+(?P<y2>\d{4}))"
+)
+_RELATIVE_TIME = re.compile(
+    r"^.{0,40}?\d+\s*(?:秒|分钟|分鐘|小时|小時|天|周|週|个月|個月)前$"
+    r"|^.{0,40}?\b\d+\s*(?:sec|second|min|minute|hr|hour|day|week|month)s?\s+ago$"
+    r"|^(?:刚刚|剛剛|昨天|Just now|Yesterday)$",
+    re.IGNORECASE,
+)
+_VIEW_COUNT = re.compile(
+    r"^(?:阅读|閱讀|浏览|瀏覽|views?|reads?)\s*[:：]?\s*[\d.,]+\s*[万萬千kKwW]?\+?$"
+    r"|^[\d.,]+\s*[万萬千kKwW]?\+?\s*(?:阅读|閱讀|次阅读|次浏览|人看过|views?|reads?|likes?|comments?)$",
+    re.IGNORECASE,
+)
+_SECTION_NUMBER = re.compile(
+    r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,5}|Part\s+\w+)[、.:：)]?$", re.IGNORECASE
+)
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+")
+_TERMINAL = tuple(".!?。！？…\"”'’")
+_ATTRIBUTION_AUTHOR = re.compile(r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*$",
+                                 re.IGNORECASE)
+
+Section = Literal["body", "summary", "qa", "boilerplate"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawBlock:
+    start: int
+    end: int
+    markdown_heading: bool = False
+
+
+def split_blocks(text: str) -> list[RawBlock]:
+    """Paragraphs separated by blank lines; short consecutive lines stay separate blocks."""
+    blocks: list[RawBlock] = []
+    for para_start, lines in _paragraphs(text):
+        widths = [len(line.strip()) for _, line in lines]
+        wrapped = len(lines) > 1 and all(width >= 60 for width in widths[:-1]) and not any(
+            _MD_HEADING.match(line.strip()) or line.lstrip().startswith(("- ", "* ", "> "))
+            for _, line in lines
+        )
+        if wrapped:
+            first, last = lines[0], lines[-1]
+            blocks.append(_trimmed(text, para_start + first[0], para_start + last[0] + len(last[1])))
+        else:
+            for offset, line in lines:
+                blocks.append(_trimmed(text, para_start + offset, para_start + offset + len(line)))
+    return [block for block in blocks if block.end > block.start]
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    position = 0
+    current: list[tuple[int, str]] = []
+    current_start = 0
+    for line in text.split("\n"):
+        if line.strip():
+            if not current:
+                current_start = position
+            current.append((position - current_start, line))
+        elif current:
+            yield current_start, current
+            current = []
+        position += len(line) + 1
+    if current:
+        yield current_start, current
+
+
+def _trimmed(text: str, start: int, end: int) -> RawBlock:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    heading = _MD_HEADING.match(text, start, end)
+    if heading:
+        start = heading.end()
+        while end > start and text[end - 1] in "# \t":
+            end -= 1
+    return RawBlock(start, end, markdown_heading=heading is not None)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    data = boilerplate_lexicon()
+
+    def fold(words: list[str]) -> frozenset[str]:
+        return frozenset(word.casefold() for word in words)
+
+    markers = data["section_markers"]
+    return {
+        "nav": fold(data["nav_words"]),
+        "sections": {kind: fold(words) for kind, words in markers.items()},
+        "line_prefixes": tuple(word.casefold() for word in data["line_prefixes"]),
+        "attribution": tuple(word.casefold() for word in data["attribution_prefixes"]),
+    }
+
+
+def _marker_key(text: str) -> str:
+    return text.strip().rstrip(":：").strip().casefold()
+
+
+def section_marker(text: str) -> str | None:
+    """``boilerplate``, ``summary`` or ``qa`` when the block is that section's marker."""
+    key = _marker_key(text)
+    for kind, words in _lexicon()["sections"].items():
+        if key in words:
+            return str(kind)
+    return None
+
+
+def is_boilerplate_line(text: str) -> bool:
+    lexicon = _lexicon()
+    stripped = text.strip()
+    folded = stripped.casefold()
+    if folded in lexicon["nav"] or _RELATIVE_TIME.match(stripped) or _VIEW_COUNT.match(stripped):
+        return True
+    words = re.split(r"\s*[|｜/·•]\s*|\s{2,}|\s+", folded)
+    if len(words) > 1 and all(word in lexicon["nav"] for word in words if word):
+        return True
+    return len(stripped) <= 300 and folded.startswith(lexicon["line_prefixes"])
+
+
+def is_attribution(text: str) -> bool:
+    return text.strip().casefold().startswith(_lexicon()["attribution"])
+
+
+def iso_date(text: str | None) -> str | None:
+    if not text:
+        return None
+    match = _DATE_PARTS.search(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        words = _DATE_WORDS.search(text)
+        if not words:
+            return None
+        month_name = (words["m1"] or words["m2"]).lower()
+        if month_name not in _MONTHS:
+            return None
+        year, month, day = int(words["y1"] or words["y2"]), _MONTHS[month_name], int(
+            words["d1"] or words["d2"])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_byline(text: str) -> dict[str, str | None] | None:
+    """Publisher, author and dates when the block is a byline, else ``None``."""
+    stripped = text.strip()
+    if len(stripped) > 160:
+        return None
+    match = _BYLINE_KEYWORD.match(stripped)
+    if match:
+        return {"publisher": match["publisher"].strip(" ·|,") or None, "author": None,
+                "published": iso_date(match["published"]), "updated": iso_date(match["updated"])}
+    match = _BYLINE_SEPARATED.match(stripped)
+    if match:
+        publisher = (match["publisher"] or match["publisher2"] or "").strip()
+        return {"publisher": publisher or None, "author": None,
+                "published": iso_date(match["published"] or match["published2"]),
+                "updated": None}
+    match = _BYLINE_BY.match(stripped)
+    if match:
+        rest = match["rest"] or ""
+        return {"publisher": None, "author": match["author"].strip(),
+                "published": iso_date(rest), "updated": None}
+    if _DATE_ONLY.match(stripped):
+        return {"publisher": None, "author": None, "published": iso_date(stripped),
+                "updated": None}
+    return None
+
+
+def _looks_like_heading(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(text) <= 100 and len(words) <= 14 and not text.endswith(_TERMINAL)
+        and not text[0].islower()
+    )
+
+
+def _qa_marker(text: str, start: int, expected: Literal["question", "answer"]) -> int | None:
+    """Length of a glued or spaced ``Q``/``A`` marker at ``start``, if one is there."""
+    letters = {"question": ("Q", "问", "問"), "answer": ("A", "答")}[expected]
+    match = re.match(r"(?:[QA]\d*|[问問答])\s*[:：.、]?\s*", text[start:])
+    if not match or not text[start:].startswith(letters):
+        return None
+    rest = text[start + match.end():start + match.end() + 1]
+    if not rest:
+        return None
+    # "QWhat" (glued) or "Q: What" (marked); "A lot of" is prose, not a marker.
+    glued = match.end() == 1 or match.group().rstrip() != match.group()
+    if rest.isupper() or rest.isdigit() or not rest.isascii() or not glued or rest in "\"“":
+        return match.end()
+    return None
+
+
+def structure(
+    text: str, meta: dict[str, Any] | None = None, settings: Settings = DEFAULT_SETTINGS
+) -> tuple[list[Block], dict[str, Any]]:
+    """Label every block; return them with the metadata found in bylines and attributions."""
+    found: dict[str, Any] = {}
+    blocks: list[Block] = []
+    section: Section = "body"
+    expect_role: Literal["question", "answer"] = "question"
+    heading_lines_left = 0
+    title_seen = False
+
+    for index, raw in enumerate(split_blocks(text)):
+        start, end = raw.start, raw.end
+        block_text = text[start:end]
+        kind: BlockKind = "paragraph"
+        role: Literal["question", "answer"] | None = None
+        marker = section_marker(block_text)
+
+        if section == "boilerplate" or marker == "boilerplate":
+            kind, section = "boilerplate", "boilerplate"
+        elif marker in ("summary", "qa"):
+            kind, section, expect_role = "heading", marker, "question"  # type: ignore[assignment]
+        elif (byline := parse_byline(block_text)) is not None and index < 12:
+            kind = "byline"
+            for key, value in byline.items():
+                if value and not found.get(key):
+                    found[key] = value
+        elif is_attribution(block_text):
+            kind = "attribution"
+            author = _ATTRIBUTION_AUTHOR.search(block_text)
+            if author and not found.get("author"):
+                found["author"] = author["author"]
+        elif is_boilerplate_line(block_text):
+            kind = "boilerplate"
+        elif section == "qa":
+            marker_length = _qa_marker(text, start, expect_role)
+            if marker_length is not None:
+                start += marker_length
+            kind, role = "qa", expect_role
+            expect_role = "answer" if expect_role == "question" else "question"
+        elif not title_seen and _is_title(block_text, meta):
+            kind, title_seen = "title", True
+        elif section == "summary":
+            kind, section = "summary", "body"
+        elif raw.markdown_heading:
+            kind = "heading"
+        elif _SECTION_NUMBER.match(block_text):
+            kind, heading_lines_left = "heading", 2
+        elif heading_lines_left and len(block_text) <= 100 and not block_text.endswith("."):
+            kind = "heading"
+            heading_lines_left -= 1
+        elif _looks_like_heading(block_text) and index > 0:
+            kind = "heading"
+        if kind != "heading":
+            heading_lines_left = 0
+        title_seen = title_seen or kind not in ("boilerplate", "byline")
+        lang = block_lang(text[start:end], seed=settings.langdetect_seed,
+                          min_letters=settings.min_langdetect_letters)
+        blocks.append(Block(kind, start, end, lang, role))
+    return blocks, found
+
+
+def _is_title(block_text: str, meta: dict[str, Any] | None) -> bool:
+    known = (meta or {}).get("title")
+    if known:
+        return bool(block_text.strip() == str(known).strip())
+    return len(block_text) <= 300 and not block_text.endswith(("。", "."))
