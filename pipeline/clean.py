@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .detect import matching_paren
 from .document import Block, ForeignRun, Fragment
+from .structure import section_marker
 
 KEPT_KINDS = frozenset({"title", "summary", "heading", "paragraph"})
 KEPT_LANGS = frozenset({"en", "mixed", "und"})
@@ -39,8 +40,11 @@ class Edit:
     insert: str = ""
 
 
-def is_kept(block: Block) -> bool:
-    return block.kind in KEPT_KINDS and block.lang in KEPT_LANGS
+def is_kept(block: Block, text: str) -> bool:
+    """Article content in English: not page furniture such as a ``Summary`` marker."""
+    if block.kind not in KEPT_KINDS or block.lang not in KEPT_LANGS:
+        return False
+    return block.kind != "heading" or section_marker(text[block.start:block.end]) is None
 
 
 def clean(
@@ -50,7 +54,7 @@ def clean(
     builder = _Builder(text)
     edits = sorted(_edits(text, fragments, foreign), key=lambda edit: edit.start)
     for block in blocks:
-        if not is_kept(block):
+        if not is_kept(block, text):
             continue
         if builder.parts:
             builder.insert("\n\n", join=False)
@@ -66,11 +70,13 @@ def _edits(
     edits: list[Edit] = []
     for fragment in fragments:
         if fragment.paired_with is not None:
-            opening = text.rindex("(", 0, fragment.start) if "(" in text[
-                fragment.paired_with.end:fragment.start] else text.rindex("（", 0, fragment.start)
+            opening = max(text.rfind("(", 0, fragment.start), text.rfind("（", 0, fragment.start))
             closing = matching_paren(text, opening, len(text))
-            assert closing is not None
-            edits.append(Edit(fragment.paired_with.end, closing + 1))
+            start = opening
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+            if closing is not None:
+                edits.append(Edit(start, closing + 1))
         elif fragment.inline_gloss is not None:
             # "5亿 (500 million)": the author's gloss covers the digits before 亿 too.
             amount = _amount(text, fragment)
@@ -81,6 +87,7 @@ def _edits(
         elif (amount := _amount(text, fragment)) is not None:
             edits.append(Edit(amount[0], fragment.end, insert=amount[1]))
         else:
+            # No gloss at all: the pinyin, which has no Han (unknown characters romanise to "").
             edits.append(Edit(fragment.start, fragment.end,
                               insert=fragment.dictionary_gloss or fragment.pinyin))
     for run in foreign:

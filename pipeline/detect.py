@@ -24,7 +24,14 @@ _HAN_RE = re.compile(f"[{HAN_CLASS}]")
 _NOT_A_GLOSS = re.compile(
     r"^(?:NYSE|NASDAQ|HKEX|SEHK|TWSE|SZSE|SSE|HK|SZ|SH)\s*[:：]|^[\d.,:/ -]+$|^\d{4,6}\.[A-Z]{2}$"
 )
-_PAIRED_WORD = re.compile(r"[A-Za-z0-9][\w.&'’+-]*")
+_PAIRED_WORD = re.compile(r"[A-Za-z0-9](?:[\w&'’+-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?")
+# Words before a name that are not part of it: "the", and titles ("Premier Cho Jung-tai").
+_NOT_NAME = frozenset(
+    "the a an premier president vice minister chairman chairwoman chair ceo cto cfo coo founder "
+    "co-founder mayor governor director professor dr dr. mr mr. ms ms. mrs mrs. deputy secretary "
+    "chief executive spokesperson spokesman analyst".split()
+)
+_NUMERIC_UNITS = frozenset("万萬亿億千百兆")
 HOST_LANGS_EXCLUDED = frozenset({"zh", "ja", "ko"})
 
 
@@ -77,13 +84,18 @@ def _fragment(text: str, start: int, end: int, region_start: int, region_end: in
     quoted = (start > region_start and end < region_end
               and _QUOTES.get(text[start - 1]) == text[end])
     paired = paired_with(text, start, end, region_start)
-    gloss = None if paired else inline_gloss(text, start, end + (1 if quoted else 0), region_end)
+    numeric = text[start] in _NUMERIC_UNITS and start > 0 and text[start - 1].isdigit()
+    gloss = None if paired else inline_gloss(text, start, end + (1 if quoted else 0), region_end,
+                                             numeric=numeric)
     return Fragment(start, end, text[start:end], inline_gloss=gloss, paired_with=paired,
                     quoted=bool(quoted))
 
 
-def inline_gloss(text: str, start: int, end: int, limit: int) -> Span | None:
-    """The content of the parenthesis right after ``text[start:end]``, if it reads as a gloss."""
+def inline_gloss(
+    text: str, start: int, end: int, limit: int, numeric: bool = False
+) -> Span | None:
+    """The content of the parenthesis right after ``text[start:end]``, if it reads as a gloss
+    (``numeric``: the fragment is an amount such as ``3.2万``, so ``(32,000)`` is one)."""
     opening = _skip_spaces(text, end, limit)
     if opening >= limit or text[opening] not in _OPEN_PAREN:
         return None
@@ -95,8 +107,11 @@ def inline_gloss(text: str, start: int, end: int, limit: int) -> Span | None:
     while content_end > content_start and text[content_end - 1].isspace():
         content_end -= 1
     content = text[content_start:content_end]
-    if (not content or _HAN_RE.search(content) or not re.search(r"[A-Za-z]", content)
-            or _NOT_A_GLOSS.match(content)):
+    if not content or _HAN_RE.search(content):
+        return None
+    if numeric and re.fullmatch(r"[\d.,\s]+", content):
+        return Span(content_start, content_end, content)
+    if not re.search(r"[A-Za-z]", content) or _NOT_A_GLOSS.match(content):
         return None
     return Span(content_start, content_end, content)
 
@@ -130,6 +145,9 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
     words_end = opening
     while words_end > region_start and text[words_end - 1] in " \t":
         words_end -= 1
+    quoted = _quoted_before(text, words_end, region_start)
+    if quoted is not None:
+        return quoted
     words = list(_PAIRED_WORD.finditer(text, region_start, words_end))
     if not words or words[-1].end() != words_end:
         return None
@@ -143,8 +161,22 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
         chosen.insert(0, word)
         if len(chosen) == 6:
             break
+    while len(chosen) > 1 and chosen[0].group().casefold() in _NOT_NAME:
+        chosen.pop(0)
     span_start = chosen[0].start()
     return Span(span_start, words_end, text[span_start:words_end])
+
+
+def _quoted_before(text: str, end: int, region_start: int) -> Span | None:
+    """``"data collection factories" (数据采集工厂)``: the quoted words are the pair."""
+    closing = end - 1
+    if closing <= region_start or text[closing] not in '"”':
+        return None
+    opener = '"' if text[closing] == '"' else "“"
+    opening = text.rfind(opener, region_start, closing)
+    if opening < 0 or not text[opening + 1:closing].strip():
+        return None
+    return Span(opening + 1, closing, text[opening + 1:closing])
 
 
 def _skip_spaces(text: str, position: int, limit: int) -> int:

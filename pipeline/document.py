@@ -28,6 +28,10 @@ class Span:
     def to_json(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "text": self.text}
 
+    @classmethod
+    def from_json(cls, record: dict[str, Any] | None) -> Span | None:
+        return None if record is None else cls(record["start"], record["end"], record["text"])
+
 
 @dataclass(frozen=True, slots=True)
 class Block:
@@ -36,6 +40,11 @@ class Block:
     end: int
     lang: str
     role: Literal["question", "answer"] | None = None
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Block:
+        return cls(record["kind"], record["start"], record["end"], record["lang"],
+                   record.get("role"))
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -79,6 +88,14 @@ class Fragment:
     tokens: tuple[Token, ...] = ()
     dictionary_gloss: str | None = None
     senses: tuple[str, ...] = ()
+
+    @classmethod
+    def detected_from_json(cls, record: dict[str, Any]) -> Fragment:
+        """The detection fields of a fragment record (gloss fields are recomputed)."""
+        return cls(record["start"], record["end"], record["text"],
+                   inline_gloss=Span.from_json(record.get("inline_gloss")),
+                   paired_with=Span.from_json(record.get("paired_with")),
+                   quoted=bool(record.get("quoted", False)))
 
     @property
     def gloss(self) -> str | None:

@@ -162,7 +162,7 @@ def _numbered_pinyin(word: str) -> str:
 def word_pinyin(word: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    return "".join(lazy_pinyin(word, style=Style.TONE, errors="default"))
+    return "".join(lazy_pinyin(word, style=Style.TONE, errors=lambda chars: ""))
 
 
 def gloss_units(text: str, words: list[str]) -> list[str]:

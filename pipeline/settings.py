@@ -17,7 +17,7 @@ class Settings:
     langdetect_seed: int = 0
     """Seed for langdetect, so the same block always gets the same language."""
 
-    min_langdetect_letters: int = 20
+    min_langdetect_letters: int = 40
     """Latin blocks shorter than this inherit the document language instead of guessing."""
 
     resume: bool = False

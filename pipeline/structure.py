@@ -60,10 +60,21 @@ _VIEW_COUNT = re.compile(
 _SECTION_NUMBER = re.compile(
     r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,5}|Part\s+\w+)[、.:：)]?$", re.IGNORECASE
 )
-_MD_HEADING = re.compile(r"^#{1,6}[ \t]+")
+_MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _TERMINAL = tuple(".!?。！？…\"”'’")
 _ATTRIBUTION_AUTHOR = re.compile(r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*$",
                                  re.IGNORECASE)
+_LABELLED_AUTHOR = re.compile(r"^(?:by|author|written by|作者|文)\s*[:：]?\s+(?P<name>.+)$",
+                              re.IGNORECASE)
+_BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
+_TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]\s*$")
+
+
+def clean_name(name: str) -> str:
+    """``Qiu Xiaofen (邱晓芬).`` -> ``Qiu Xiaofen``; a Chinese name keeps its English gloss."""
+    name = name.strip().rstrip(".。;；,，").strip()
+    stripped = _TRAILING_HAN_NOTE.sub("", name)
+    return stripped or name
 
 Section = Literal["body", "summary", "qa", "boilerplate"]
 
@@ -203,6 +214,9 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
         return {"publisher": publisher or None, "author": None,
                 "published": iso_date(match["published"] or match["published2"]),
                 "updated": None}
+    parts = _BYLINE_PARTS.split(stripped)
+    if 2 <= len(parts) <= 4 and all(0 < len(part) <= 48 for part in parts):
+        return _byline_from_parts(parts)
     match = _BYLINE_BY.match(stripped)
     if match:
         rest = match["rest"] or ""
@@ -214,6 +228,25 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
     return None
 
 
+def _byline_from_parts(parts: list[str]) -> dict[str, str | None]:
+    """``36Kr · 2026-03-18 · Author: Deng Yongyi``, ``CryptoSakura · Gate Square``."""
+    found: dict[str, str | None] = dict.fromkeys(("publisher", "author", "published", "updated"))
+    names: list[str] = []
+    for part in parts:
+        labelled = _LABELLED_AUTHOR.match(part)
+        if _DATE_ONLY.match(part.strip()):
+            found["published"] = found["published"] or iso_date(part)
+        elif labelled:
+            found["author"] = clean_name(labelled["name"])
+        else:
+            names.append(part.strip())
+    if len(names) >= 2 and not found["author"]:
+        found["author"] = names[0]
+    if names:
+        found["publisher"] = names[-1]
+    return found
+
+
 def _looks_like_heading(text: str) -> bool:
     words = text.split()
     return (
@@ -223,9 +256,12 @@ def _looks_like_heading(text: str) -> bool:
 
 
 def _qa_marker(text: str, start: int, expected: Literal["question", "answer"]) -> int | None:
-    """Length of a glued or spaced ``Q``/``A`` marker at ``start``, if one is there."""
+    """Length of a glued or spaced ``Q``/``A`` marker at ``start``, if one is there.
+
+    ``Q1:`` numbers a question; an answer's digits (``A1. General ...``) are its text."""
     letters = {"question": ("Q", "问", "問"), "answer": ("A", "答")}[expected]
-    match = re.match(r"(?:[QA]\d*|[问問答])\s*[:：.、]?\s*", text[start:])
+    numbered = r"\d*" if expected == "question" else ""
+    match = re.match(rf"(?:[QA]{numbered}|[问問答])\s*[:：、]?\s*", text[start:])
     if not match or not text[start:].startswith(letters):
         return None
     rest = text[start + match.end():start + match.end() + 1]
@@ -260,7 +296,8 @@ def structure(
             kind, section = "boilerplate", "boilerplate"
         elif marker in ("summary", "qa"):
             kind, section, expect_role = "heading", marker, "question"  # type: ignore[assignment]
-        elif (byline := parse_byline(block_text)) is not None and index < 12:
+        elif index < 12 and (byline := parse_byline(block_text)) is not None and (
+                not _BYLINE_PARTS.search(block_text) or _near_title(blocks)):
             kind = "byline"
             for key, value in byline.items():
                 if value and not found.get(key):
@@ -269,7 +306,7 @@ def structure(
             kind = "attribution"
             author = _ATTRIBUTION_AUTHOR.search(block_text)
             if author and not found.get("author"):
-                found["author"] = author["author"]
+                found["author"] = clean_name(author["author"])
         elif is_boilerplate_line(block_text):
             kind = "boilerplate"
         elif section == "qa":
@@ -298,6 +335,12 @@ def structure(
                           min_letters=settings.min_langdetect_letters)
         blocks.append(Block(kind, start, end, lang, role))
     return blocks, found
+
+
+def _near_title(blocks: list[Block]) -> bool:
+    """A date-less ``name · name`` line is a byline only right under the title."""
+    kinds = [block.kind for block in blocks]
+    return "title" in kinds and len(kinds) - kinds.index("title") <= 3
 
 
 def _is_title(block_text: str, meta: dict[str, Any] | None) -> bool:

@@ -1,0 +1,111 @@
+"""spaCy components, registered in one place and exposed through the ``spacy_factories``
+entry point, so ``nlp.add_pipe("zh_fragments")`` works in any spaCy pipeline once bipipe is
+installed. Each component only calls a stage's pure function and stores JSON-able results
+in ``Doc._`` extensions (offsets and strings, never ``Span`` objects) and ``doc.spans``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .clean import clean
+from .detect import detect_fragments
+from .document import Block, Fragment
+from .gloss import gloss_fragment
+from .structure import structure
+
+for _name in ("zh_blocks", "zh_meta", "zh_fragments", "zh_foreign", "clean_text", "clean_map"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def _blocks(doc: Doc) -> list[Block]:
+    if doc._.zh_blocks is None:
+        blocks, found = structure(doc.text)
+        doc._.zh_blocks = [block.to_json() for block in blocks]
+        doc._.zh_meta = found
+    return [Block.from_json(record) for record in doc._.zh_blocks]
+
+
+class ZhBlocks:
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.zh_blocks = None
+        _blocks(doc)
+        return doc
+
+
+class ZhFragments:
+    def __init__(self, spans_key: str) -> None:
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        fragments, foreign = detect_fragments(doc.text, _blocks(doc))
+        self.set_annotations(doc, fragments)
+        doc._.zh_foreign = [run.to_json() for run in foreign]
+        return doc
+
+    def set_annotations(self, doc: Doc, fragments: list[Fragment]) -> None:
+        doc._.zh_fragments = [
+            {**fragment.to_json(), "quoted": fragment.quoted} for fragment in fragments
+        ]
+        # Fragments glued to English words fall inside a token: the span covers that token.
+        spans = [doc.char_span(f.start, f.end, label="ZH", alignment_mode="expand")
+                 for f in fragments]
+        doc.spans[self.spans_key] = [span for span in spans if span is not None]
+
+
+class ZhGloss:
+    def __call__(self, doc: Doc) -> Doc:
+        records = doc._.zh_fragments or []
+        doc._.zh_fragments = [
+            {**gloss_fragment(Fragment.detected_from_json(record)).to_json(),
+             "quoted": record.get("quoted", False)}
+            for record in records
+        ]
+        return doc
+
+
+class ZhClean:
+    def __call__(self, doc: Doc) -> Doc:
+        fragments = [_glossed_from_json(record) for record in doc._.zh_fragments or []]
+        doc._.clean_text, doc._.clean_map = clean(doc.text, _blocks(doc), fragments)
+        return doc
+
+
+def _glossed_from_json(record: dict[str, Any]) -> Fragment:
+    fragment = Fragment.detected_from_json(record)
+    if record.get("dictionary_gloss") is None and not record.get("pinyin"):
+        return gloss_fragment(fragment)
+    from dataclasses import replace
+
+    return replace(fragment, dictionary_gloss=record.get("dictionary_gloss"),
+                   pinyin=record.get("pinyin", ""))
+
+
+@Language.factory("zh_blocks", assigns=["doc._.zh_blocks", "doc._.zh_meta"])
+def make_zh_blocks(nlp: Language, name: str) -> ZhBlocks:
+    return ZhBlocks()
+
+
+@Language.factory(
+    "zh_fragments", assigns=["doc._.zh_fragments", "doc._.zh_foreign", "doc.spans"],
+    default_config={"spans_key": "zh_fragments"},
+)
+def make_zh_fragments(nlp: Language, name: str, spans_key: str) -> ZhFragments:
+    return ZhFragments(spans_key)
+
+
+@Language.factory("zh_gloss", assigns=["doc._.zh_fragments"], requires=["doc._.zh_fragments"])
+def make_zh_gloss(nlp: Language, name: str) -> ZhGloss:
+    return ZhGloss()
+
+
+@Language.factory(
+    "zh_clean", assigns=["doc._.clean_text", "doc._.clean_map"],
+    requires=["doc._.zh_fragments"],
+)
+def make_zh_clean(nlp: Language, name: str) -> ZhClean:
+    return ZhClean()
