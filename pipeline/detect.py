@@ -27,9 +27,12 @@ _NOT_A_GLOSS = re.compile(
 _PAIRED_WORD = re.compile(r"[A-Za-z0-9](?:[\w&'’+-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?")
 # Words before a name that are not part of it: "the", and titles ("Premier Cho Jung-tai").
 _NOT_NAME = frozenset(
-    "the a an premier president vice minister chairman chairwoman chair ceo cto cfo coo founder "
-    "co-founder mayor governor director professor dr dr. mr mr. ms ms. mrs mrs. deputy secretary "
-    "chief executive spokesperson spokesman analyst".split()
+    [
+        "the", "a", "an", "premier", "president", "vice", "minister", "chairman", "chairwoman",
+        "chair", "ceo", "cto", "cfo", "coo", "founder", "co-founder", "mayor", "governor",
+        "director", "professor", "dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "deputy",
+        "secretary", "chief", "executive", "spokesperson", "spokesman", "analyst",
+    ]
 )
 _NUMERIC_UNITS = frozenset("万萬亿億千百兆")
 HOST_LANGS_EXCLUDED = frozenset({"zh", "ja", "ko"})

@@ -6,10 +6,10 @@ CLI, the ``_errors.jsonl`` records and the tests all speak of the same reasons.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Errors(str, Enum):
+class Errors(StrEnum):
     E001 = "input is empty"
     E002 = "input looks binary ({detail}), not text"
     E003 = "cannot decode the bytes as text in any supported encoding ({detail})"

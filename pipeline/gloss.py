@@ -156,7 +156,8 @@ def _normal_reading(pinyin: str) -> str:
 def _numbered_pinyin(word: str) -> str:
     from pypinyin import Style, lazy_pinyin
 
-    return _normal_reading("".join(lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)))
+    syllables = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
+    return _normal_reading("".join(syllables))
 
 
 def word_pinyin(word: str) -> str:

@@ -190,7 +190,9 @@ def _html_text(html: str) -> tuple[str, dict[str, Any]]:
     extracted = trafilatura.bare_extraction(
         html, with_metadata=True, include_comments=False, include_tables=True
     )
-    fields: dict[str, Any] = extracted.as_dict() if extracted is not None else {}
+    fields: dict[str, Any] = {}
+    if extracted is not None:
+        fields = extracted if isinstance(extracted, dict) else extracted.as_dict()
     lines = [line.strip() for line in normalise_newlines(fields.get("text") or "").split("\n")]
     paragraphs = [line for line in lines if line]
     if not paragraphs:

@@ -11,12 +11,16 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .scripts import HANGUL_RE, HAN_RE, KANA_RE, LATIN_LETTER_RE, LATIN_WORD_RE
+from .scripts import HAN_RE, HANGUL_RE, KANA_RE, LATIN_LETTER_RE, LATIN_WORD_RE
 
 # Function words that settle English without a statistical guess.
 _ENGLISH_MARKERS = frozenset(
-    "the a an and or of to in on for with is are was were be been has have had it its "
-    "this that these those by from as at but not can will would their they which who".split()
+    [
+        "the", "a", "an", "and", "or", "of", "to", "in", "on", "for", "with", "is", "are",
+        "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "these",
+        "those", "by", "from", "as", "at", "but", "not", "can", "will", "would", "their",
+        "they", "which", "who",
+    ]
 )
 _TOKEN_RE = re.compile(r"[a-z']+")
 

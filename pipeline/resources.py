@@ -7,7 +7,7 @@ checkout (editable install, tests) it is read from the repository root.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ def resource_path(*parts: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_json(*parts: str) -> Any:
     return json.loads(resource_path(*parts).read_text(encoding="utf-8"))
 

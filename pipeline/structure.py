@@ -19,14 +19,16 @@ from .resources import boilerplate_lexicon
 from .settings import DEFAULT_SETTINGS, Settings
 
 _MONTHS = {m: i for i, m in enumerate(
-    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _DATE = (
     r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
     r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4})"
 )
 _TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
-_PUBLISHED_WORD = r"(?:发布于|發佈於|發布於|发表于|發表於|发布时间|Posted on|Published on|Published)"
+_PUBLISHED_WORD = (
+    r"(?:发布于|發佈於|發布於|发表于|發表於|发布时间|Posted on|Published on|Published)"
+)
 _UPDATED_WORD = r"(?:更新于|更新於|更新时间|Updated on|Updated|Last updated)"
 _BYLINE_KEYWORD = re.compile(
     rf"^(?P<publisher>.{{0,60}}?)\s*{_PUBLISHED_WORD}\s*[:：]?\s*(?P<published>{_DATE}){_TIME}"
@@ -38,7 +40,7 @@ _BYLINE_SEPARATED = re.compile(
     rf"|(?P<published2>{_DATE}){_TIME}\s*[·|•/]\s*(?P<publisher2>[^\d|·•/]{{2,40}}))\s*$"
 )
 _BYLINE_BY = re.compile(
-    rf"^By\s+(?P<author>[A-Z][^|·•/,\n]{{1,50}}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
+    r"^By\s+(?P<author>[A-Z][^|·•/,\n]{1,50}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
 )
 _DATE_ONLY = re.compile(rf"^{_DATE}{_TIME}$")
 _DATE_PARTS = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -96,8 +98,9 @@ def split_blocks(text: str) -> list[RawBlock]:
             for _, line in lines
         )
         if wrapped:
-            first, last = lines[0], lines[-1]
-            blocks.append(_trimmed(text, para_start + first[0], para_start + last[0] + len(last[1])))
+            (first, _), (last, last_line) = lines[0], lines[-1]
+            end = para_start + last + len(last_line)
+            blocks.append(_trimmed(text, para_start + first, end))
         else:
             for offset, line in lines:
                 blocks.append(_trimmed(text, para_start + offset, para_start + offset + len(line)))
