@@ -1,0 +1,120 @@
+"""Stage 3: fragments, inline glosses, English pairs and Japanese runs."""
+
+from __future__ import annotations
+
+from pipeline.detect import detect_fragments
+from pipeline.document import Fragment, Span
+from pipeline.structure import structure
+
+
+def only(text: str) -> Fragment:
+    fragments, foreign = detect_fragments(text)
+    assert len(fragments) == 1, fragments
+    assert foreign == []
+    return fragments[0]
+
+
+def assert_span(text: str, span: Span | None, expected: str) -> None:
+    assert span is not None
+    assert span.text == expected
+    assert text[span.start:span.end] == expected
+
+
+def test_glued_fragment_with_gloss() -> None:
+    text = "industry淘汰 (elimination) was"
+    fragment = only(text)
+    assert (fragment.start, fragment.end, fragment.text) == (8, 10, "淘汰")
+    assert_span(text, fragment.inline_gloss, "elimination")
+    assert fragment.paired_with is None
+
+
+def test_two_adjacent_fragments() -> None:
+    text = "追捧 (pursuit)回归 (returning)"
+    fragments, _ = detect_fragments(text)
+    assert [f.text for f in fragments] == ["追捧", "回归"]
+    assert_span(text, fragments[0].inline_gloss, "pursuit")
+    assert_span(text, fragments[1].inline_gloss, "returning")
+
+
+def test_paired_name() -> None:
+    text = "StepFun (阶跃星辰),"
+    fragment = only(text)
+    assert fragment.text == "阶跃星辰"
+    assert_span(text, fragment.paired_with, "StepFun")
+    assert fragment.inline_gloss is None
+
+
+def test_paired_name_drops_titles() -> None:
+    text = "said Premier Cho Jung-tai (卓榮泰) on Monday"
+    assert_span(text, only(text).paired_with, "Cho Jung-tai")
+
+
+def test_quoted_fragment_gloss_after_closing_quote() -> None:
+    text = '"竞合人工智能" (Coopetition AI)'
+    fragment = only(text)
+    assert fragment.text == "竞合人工智能"
+    assert fragment.quoted
+    assert_span(text, fragment.inline_gloss, "Coopetition AI")
+
+
+def test_full_width_parenthesis() -> None:
+    text = "监管（regulation）"
+    assert_span(text, only(text).inline_gloss, "regulation")
+
+
+def test_nested_parenthesis_kept_whole() -> None:
+    text = "套利 (arbitrage (risk-free))"
+    assert_span(text, only(text).inline_gloss, "arbitrage (risk-free)")
+
+
+def test_traditional_fragment() -> None:
+    text = "Taiwan calls TSMC its 護國神山 today."
+    assert only(text).text == "護國神山"
+
+
+def test_extension_b_character() -> None:
+    text = "the 𠮷 character"
+    fragment = only(text)
+    assert fragment.text == "𠮷"
+    assert text[fragment.start:fragment.end] == "𠮷"
+
+
+def test_japanese_is_foreign_not_fragment() -> None:
+    text = "頑張ろう (let's do our best)"
+    fragments, foreign = detect_fragments(text)
+    assert fragments == []
+    assert len(foreign) == 1
+    assert foreign[0].lang == "ja"
+    assert text[foreign[0].start:foreign[0].end] == foreign[0].text
+    assert "頑張" in foreign[0].text
+
+
+def test_fragments_at_line_edges() -> None:
+    text = "淘汰 was the word\nand the last was 彻底"
+    fragments, _ = detect_fragments(text)
+    assert [f.text for f in fragments] == ["淘汰", "彻底"]
+    assert fragments[0].start == 0
+    assert fragments[1].end == len(text)
+
+
+def test_han_in_chinese_block_is_not_a_fragment() -> None:
+    text = ("Title of the article\n\n这是一个完整的中文段落，讨论人工智能行业的发展。\n\n"
+            "The pace of industry淘汰 (elimination) was fast.")
+    blocks, _ = structure(text)
+    fragments, _ = detect_fragments(text, blocks)
+    assert [f.text for f in fragments] == ["淘汰"]
+
+
+def test_ticker_is_not_a_gloss() -> None:
+    assert only("阿里巴巴 (NYSE: BABA)").inline_gloss is None
+
+
+def test_numeric_amount_gloss() -> None:
+    text = "3.2万 (32,000)"
+    fragment = only(text)
+    assert fragment.text == "万"
+    assert_span(text, fragment.inline_gloss, "32,000")
+
+
+def test_number_only_parenthesis_is_not_a_gloss_elsewhere() -> None:
+    assert only("淘汰 (2024)").inline_gloss is None

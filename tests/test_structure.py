@@ -1,0 +1,131 @@
+"""Stage 2: blocks, kinds, roles, metadata and language on small hand-made texts."""
+
+from __future__ import annotations
+
+from pipeline.document import Block
+from pipeline.structure import parse_byline, structure
+
+
+def kinds(text: str) -> list[tuple[str, str]]:
+    blocks, _ = structure(text)
+    return [(b.kind, text[b.start:b.end]) for b in blocks]
+
+
+def block_of(text: str, needle: str) -> Block:
+    blocks, _ = structure(text)
+    return next(b for b in blocks if needle in text[b.start:b.end])
+
+
+def test_keyword_byline() -> None:
+    text = "Six dragons of AI\n\nmarsbit发布于2026-04-03更新于2026-04-03\n\nThe body text."
+    blocks, found = structure(text)
+    assert block_of(text, "marsbit").kind == "byline"
+    assert found["publisher"] == "marsbit"
+    assert found["published"] == "2026-04-03"
+    assert found["updated"] == "2026-04-03"
+    assert len(blocks) == 3
+
+
+def test_separated_byline() -> None:
+    parsed = parse_byline("36Kr · 2026-03-18 · Author: Deng Yongyi")
+    assert parsed is not None
+    assert parsed["publisher"] == "36Kr"
+    assert parsed["author"] == "Deng Yongyi"
+    assert parsed["published"] == "2026-03-18"
+    text = "A title for it\n\n36Kr · 2026-03-18 · Author: Deng Yongyi\n\nBody text here."
+    _, found = structure(text)
+    assert block_of(text, "36Kr").kind == "byline"
+    assert found["author"] == "Deng Yongyi" and found["publisher"] == "36Kr"
+
+
+def test_summary_marker() -> None:
+    text = "Title\n\n文章摘要\n\nThis is what the article says in short.\n\nBody paragraph."
+    assert block_of(text, "文章摘要").kind == "heading"
+    assert block_of(text, "in short").kind == "summary"
+    assert block_of(text, "Body paragraph").kind == "paragraph"
+
+
+def test_section_number_makes_three_headings() -> None:
+    text = ("Title\n\nAn opening paragraph of the article.\n\n01\nThe first law\nSpeed wins\n\n"
+            "A body paragraph follows the heading.")
+    found = kinds(text)
+    assert ("heading", "01") in found
+    assert ("heading", "The first law") in found
+    assert ("heading", "Speed wins") in found
+    assert ("paragraph", "A body paragraph follows the heading.") in found
+
+
+def test_qa_roles_skip_glued_marker() -> None:
+    text = "Title\n\nIntro paragraph.\n\n相关问答\n\nQWhat is X?\n\nAZhipu AI did."
+    blocks, _ = structure(text)
+    qa = [b for b in blocks if b.kind == "qa"]
+    assert [b.role for b in qa] == ["question", "answer"]
+    assert text[qa[0].start:qa[0].end] == "What is X?"
+    assert text[qa[1].start:qa[1].end] == "Zhipu AI did."
+    assert text[qa[0].start - 1] == "Q" and text[qa[1].start - 1] == "A"
+
+
+def test_numbered_answer_keeps_its_number() -> None:
+    text = "Title\n\nIntro.\n\n相关问答\n\nQWhat are the laws?\n\nA1. General models consolidate."
+    blocks, _ = structure(text)
+    answer = next(b for b in blocks if b.role == "answer")
+    assert text[answer.start:answer.end].startswith("1. General")
+
+
+def test_recommendation_marker_makes_rest_boilerplate() -> None:
+    text = ("Title\n\nA real paragraph.\n\n你可能也喜欢\n\nAnother story headline\n\n"
+            "A full sentence that looks like body text.")
+    blocks, _ = structure(text)
+    marker = next(i for i, b in enumerate(blocks) if text[b.start:b.end] == "你可能也喜欢")
+    assert all(b.kind == "boilerplate" for b in blocks[marker:])
+    assert blocks[1].kind == "paragraph"
+
+
+def test_furniture_lines_are_boilerplate_anywhere() -> None:
+    lines = ["TheNewsCrypto25分钟前", "3 hours ago", "交易", "Share this post"]
+    text = "Title\n\nBody one.\n\n" + "\n\nMore body.\n\n".join(lines) + "\n\nEnd of body."
+    for line in lines:
+        assert block_of(text, line).kind == "boilerplate", line
+    assert block_of(text, "End of body").kind == "paragraph"
+
+
+def test_attribution() -> None:
+    text = ("Title\n\nBody.\n\nThis article is from the WeChat public account \"36Kr\", "
+            "author: Qiu Xiaofen.")
+    block = block_of(text, "This article is from")
+    assert block.kind == "attribution"
+    _, found = structure(text)
+    assert found["author"] == "Qiu Xiaofen"
+
+
+def test_block_languages() -> None:
+    text = (
+        "Title of the article\n\n"
+        "The market was calm and the traders were waiting for the data.\n\n"
+        "中文段落的内容在这里，讨论人工智能行业。\n\n"
+        "The pace of industry淘汰 (elimination) was faster than anyone anticipated.\n\n"
+        "01\n\n"
+        "がんばってください、よろしくおねがいします\n\n"
+        "Die Bundesregierung hat heute neue Maßnahmen zur Förderung der Wirtschaft beschlossen."
+    )
+    assert block_of(text, "The market was calm").lang == "en"
+    assert block_of(text, "中文段落").lang == "zh"
+    assert block_of(text, "industry淘汰").lang == "mixed"
+    assert block_of(text, "01").lang == "und"
+    assert block_of(text, "がんばって").lang == "ja"
+    assert block_of(text, "Bundesregierung").lang == "de"
+
+
+def test_structure_is_deterministic() -> None:
+    text = ("Title\n\nmarsbit发布于2026-04-03\n\nDie Bundesregierung hat heute neue Maßnahmen "
+            "beschlossen und angekündigt.\n\nBody淘汰 (x).\n\n相关问答\n\nQWhy?\n\nABecause.")
+    assert structure(text) == structure(text)
+
+
+def test_blocks_are_exact_and_ordered() -> None:
+    text = "  Title  \n\nLine one\nLine two\n\n  indented paragraph.  "
+    blocks, _ = structure(text)
+    assert [b.start for b in blocks] == sorted(b.start for b in blocks)
+    for b in blocks:
+        piece = text[b.start:b.end]
+        assert piece == piece.strip() and piece
