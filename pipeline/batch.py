@@ -119,8 +119,8 @@ def run_batch(
                 fail(Failure(label, item.id, error))
                 continue
             summary.counts["written"] += 1
-            if progress:
-                print(f"[{summary.counts['total']}] {item.id}", file=log)
+            if progress or summary.counts["total"] % 100 == 0:
+                print(f"bipipe: [{summary.counts['total']}] {item.id}", file=log)
     write_atomic(out / STATS_FILE, json.dumps(dict(sorted(summary.counts.items())), indent=2))
     return summary
 

@@ -1,6 +1,7 @@
 """Stage 3, detect: every Chinese fragment inside English text, with its inline gloss.
 
-A fragment is a maximal run of Han characters (a ``·`` between two of them joins the run)
+A fragment is a maximal run of Han characters (a ``·`` or a CJK comma between two of them
+joins the run)
 inside an English-hosted block. Han runs touching kana are Japanese and are kept apart.
 The gloss is the parenthesis that directly follows the fragment, ASCII or full width, nested
 parentheses kept whole; a Chinese name that is the whole content of a parenthesis after
@@ -15,7 +16,9 @@ from collections.abc import Iterable
 from .document import Block, ForeignRun, Fragment, Span
 from .scripts import HAN_CLASS, KANA_CLASS
 
-HAN_RUN_RE = re.compile(f"[{HAN_CLASS}](?:[{HAN_CLASS}]|[·・](?=[{HAN_CLASS}]))*")
+# A middle dot or a CJK comma between two Han characters keeps them in one fragment
+# (马斯克·埃隆, 风险、收益): the phrase is Chinese, and glossing it whole reads right.
+HAN_RUN_RE = re.compile(f"[{HAN_CLASS}](?:[{HAN_CLASS}]|[·・、，；：](?=[{HAN_CLASS}]))*")
 _JAPANESE_RUN_RE = re.compile(f"[{HAN_CLASS}{KANA_CLASS}ー・]+")
 _KANA_RE = re.compile(f"[{KANA_CLASS}]")
 _OPEN_PAREN, _CLOSE_PAREN = "(（", ")）"

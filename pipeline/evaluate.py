@@ -163,9 +163,12 @@ def _english() -> Any:
 
 @lru_cache(maxsize=4096)
 def content_lemmas(text: str) -> frozenset[str]:
+    """Lemmas of the open-class words (nouns, verbs, adjectives, adverbs, names, numbers).
+
+    Chosen by part of speech, not by spaCy's stop list, which holds adverbs such as
+    ``once``, ``also`` and ``still`` that are whole glosses here."""
     return frozenset(
-        token.lemma_.lower() for token in _english()(text)
-        if token.pos_ in _CONTENT_POS and not token.is_stop
+        token.lemma_.lower() for token in _english()(text) if token.pos_ in _CONTENT_POS
     )
 
 

@@ -77,16 +77,36 @@ def senses_of(word: str) -> list[str]:
     return list(seen)
 
 
-def best_sense(word: str) -> str | None:
-    """One short gloss for news text: our glossary first, else the first CC-CEDICT sense."""
+def best_sense(word: str, pos: str = "") -> str | None:
+    """One short gloss for news text: our glossary first, else a CC-CEDICT sense that fits
+    the word's part of speech in context (jieba's tag), else the first one."""
     named = glossary().get(word)
     if named:
         return named
-    for sense in senses_of(word):
-        short = _shorten(sense)
-        if short:
-            return short
-    return None
+    candidates = [(sense, short) for sense in senses_of(word) if (short := _shorten(sense))]
+    if not candidates:
+        return None
+    fitting = [short for sense, short in candidates[:_SENSE_WINDOW] if _fits(sense, short, pos)]
+    return fitting[0] if fitting else candidates[0][1]
+
+
+# Only the first few senses are candidates: CC-CEDICT puts common senses first.
+_SENSE_WINDOW = 4
+
+
+def _fits(sense: str, short: str, pos: str) -> bool:
+    """Does a CC-CEDICT sense read as the part of speech jieba gave the word?"""
+    verb = _NOTE.sub(" ", sense).strip().startswith("to ")
+    if pos in ("d", "ad"):  # adverb, or adjective used adverbially
+        return short.split()[0].endswith("ly") or short in _PLAIN_ADVERBS
+    if pos.startswith(("n", "a")):  # nouns and adjectives: not a "to ..." verb sense
+        return not verb
+    if pos.startswith("v"):
+        return verb
+    return True
+
+
+_PLAIN_ADVERBS = frozenset("also still once again already often soon even only just".split())
 
 
 def _shorten(sense: str) -> str:
@@ -204,8 +224,8 @@ def _longest_known(word: str) -> list[str]:
     return units
 
 
-def dictionary_gloss(text: str, words: list[str]) -> str | None:
-    whole = best_sense(text)
+def dictionary_gloss(text: str, words: list[str], pos: str = "") -> str | None:
+    whole = best_sense(text, pos)
     if whole:
         return whole
     glosses = [best_sense(unit) for unit in gloss_units(text, words)]
@@ -220,7 +240,7 @@ def gloss_fragment(fragment: Fragment) -> Fragment:
     position = fragment.start
     for word, flag in segmenter().cut(fragment.text):
         tokens.append(Token(position, position + len(word), word, flag, word_pinyin(word),
-                            best_sense(word)))
+                            best_sense(word, flag)))
         position += len(word)
     words = [token.text for token in tokens]
     senses = senses_of(fragment.text) or [
@@ -229,7 +249,9 @@ def gloss_fragment(fragment: Fragment) -> Fragment:
     return dataclasses.replace(
         fragment, script=script, simplified=simplified, traditional=traditional,
         pinyin=" ".join(token.pinyin for token in tokens), tokens=tuple(tokens),
-        dictionary_gloss=dictionary_gloss(fragment.text, words), senses=tuple(senses),
+        dictionary_gloss=dictionary_gloss(
+            fragment.text, words, tokens[0].pos if len(tokens) == 1 else ""),
+        senses=tuple(senses),
     )
 
 

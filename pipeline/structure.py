@@ -39,6 +39,9 @@ _BYLINE_SEPARATED = re.compile(
     rf"^(?:(?P<publisher>[^\d|·•/]{{2,40}}?)\s*[·|•/]\s*(?P<published>{_DATE}){_TIME}"
     rf"|(?P<published2>{_DATE}){_TIME}\s*[·|•/]\s*(?P<publisher2>[^\d|·•/]{{2,40}}))\s*$"
 )
+_BYLINE_NAME_DATE = re.compile(
+    rf"^(?P<publisher>[A-Za-z\u4e00-\u9fff][^\d|·•/\n]{{1,40}}?)\s+(?P<published>{_DATE}){_TIME}$"
+)
 _BYLINE_BY = re.compile(
     r"^By\s+(?P<author>[A-Z][^|·•/,\n]{1,50}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
 )
@@ -50,7 +53,7 @@ _DATE_WORDS = re.compile(
 )
 _RELATIVE_TIME = re.compile(
     r"^.{0,40}?\d+\s*(?:秒|分钟|分鐘|小时|小時|天|周|週|个月|個月)前$"
-    r"|^.{0,40}?\b\d+\s*(?:sec|second|min|minute|hr|hour|day|week|month)s?\s+ago$"
+    r"|^.{0,40}?\b\d+\s*(?:sec|second|min|minute|hr|hour|day|week|month|[smhdw])s?\s+ago$"
     r"|^(?:刚刚|剛剛|昨天|Just now|Yesterday)$",
     re.IGNORECASE,
 )
@@ -59,6 +62,8 @@ _VIEW_COUNT = re.compile(
     r"|^[\d.,]+\s*[万萬千kKwW]?\+?\s*(?:阅读|閱讀|次阅读|次浏览|人看过|views?|reads?|likes?|comments?)$",
     re.IGNORECASE,
 )
+# A line of hashtags or cashtags (#Bitcoin $ETH), or a bare link.
+_TAGS_OR_LINK = re.compile(r"^(?:[#$][\w\u4e00-\u9fff-]+[\s,，]*)+$|^(?:https?://|www\.)\S+$")
 _SECTION_NUMBER = re.compile(
     r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,5}|Part\s+\w+)[、.:：)]?$", re.IGNORECASE
 )
@@ -172,6 +177,8 @@ def is_boilerplate_line(text: str) -> bool:
     folded = stripped.casefold()
     if folded in lexicon["nav"] or _RELATIVE_TIME.match(stripped) or _VIEW_COUNT.match(stripped):
         return True
+    if _TAGS_OR_LINK.match(stripped):
+        return True
     words = re.split(r"\s*[|｜/·•]\s*|\s{2,}|\s+", folded)
     if len(words) > 1 and all(word in lexicon["nav"] for word in words if word):
         return True
@@ -217,6 +224,10 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
         return {"publisher": publisher or None, "author": None,
                 "published": iso_date(match["published"] or match["published2"]),
                 "updated": None}
+    match = _BYLINE_NAME_DATE.match(stripped)
+    if match:
+        return {"publisher": match["publisher"].strip(), "author": None,
+                "published": iso_date(match["published"]), "updated": None}
     parts = _BYLINE_PARTS.split(stripped)
     if 2 <= len(parts) <= 4 and all(0 < len(part) <= 48 for part in parts):
         return _byline_from_parts(parts)

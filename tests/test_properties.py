@@ -1,0 +1,75 @@
+"""Property tests: every span is exact and the clean map is a monotone copy map."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.clean import to_text_offset
+from pipeline.core import annotate
+from pipeline.detect import detect_fragments
+from pipeline.document import Span
+from pipeline.errors import Errors
+from pipeline.ingest import Article, Failure, ingest_bytes
+from pipeline.settings import DEFAULT_SETTINGS
+
+ALPHABET = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789") + list(
+    "淘汰追捧回归阶跃星辰護國神山万亿彻底智谱") + ["𠮷", "𠀀", "𪚥"] + list(
+    "がんばろうカタナ") + list('()（）"“”.,\n')
+
+texts = st.text(alphabet=ALPHABET, min_size=0, max_size=120)
+
+
+def assert_exact(text: str, span: Span | None) -> None:
+    if span is not None:
+        assert text[span.start:span.end] == span.text
+        assert 0 <= span.start <= span.end <= len(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts)
+def test_detected_spans_are_exact(text: str) -> None:
+    fragments, foreign = detect_fragments(text)
+    for fragment in fragments:
+        assert text[fragment.start:fragment.end] == fragment.text
+        assert fragment.text
+        assert_exact(text, fragment.inline_gloss)
+        assert_exact(text, fragment.paired_with)
+    for run in foreign:
+        assert text[run.start:run.end] == run.text
+        assert_exact(text, run.inline_gloss)
+    for before, after in zip(fragments, fragments[1:], strict=False):
+        assert before.end <= after.start
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts)
+def test_annotate_offsets_and_clean_map(text: str) -> None:
+    (item,) = ingest_bytes(text.encode("utf-8"), doc_id="p", fmt="txt", path=None,
+                           settings=DEFAULT_SETTINGS)
+    if isinstance(item, Failure):
+        assert item.error.code is Errors.E001
+        assert not text.strip()
+        return
+    assert isinstance(item, Article)
+    doc = annotate(item)
+    src, clean = doc.text, doc.clean_text
+    for block in doc.blocks:
+        assert 0 <= block.start <= block.end <= len(src)
+    for fragment in doc.fragments:
+        assert src[fragment.start:fragment.end] == fragment.text
+        assert_exact(src, fragment.inline_gloss)
+        assert_exact(src, fragment.paired_with)
+        for token in fragment.tokens:
+            assert src[token.start:token.end] == token.text
+    for run in doc.foreign:
+        assert src[run.start:run.end] == run.text
+    previous_clean_end = previous_text_end = 0
+    for c, t, n in doc.clean_map:
+        assert n > 0
+        assert clean[c:c + n] == src[t:t + n]
+        assert c >= previous_clean_end
+        assert t >= previous_text_end
+        previous_clean_end, previous_text_end = c + n, t + n
+    offsets = [to_text_offset(doc.clean_map, i) for i in range(len(clean))]
+    assert offsets == sorted(offsets)
