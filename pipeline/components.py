@@ -6,6 +6,7 @@ in ``Doc._`` extensions (offsets and strings, never ``Span`` objects) and ``doc.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from spacy.language import Language
@@ -76,11 +77,10 @@ class ZhClean:
 
 
 def _glossed_from_json(record: dict[str, Any]) -> Fragment:
+    """A fragment record back as a :class:`Fragment`, glossed if ``zh_gloss`` did not run."""
     fragment = Fragment.detected_from_json(record)
     if record.get("dictionary_gloss") is None and not record.get("pinyin"):
         return gloss_fragment(fragment)
-    from dataclasses import replace
-
     return replace(fragment, dictionary_gloss=record.get("dictionary_gloss"),
                    pinyin=record.get("pinyin", ""))
 

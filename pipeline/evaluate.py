@@ -22,6 +22,7 @@ from .core import annotate
 from .document import Document
 from .ingest import Article, Failure, ingest_path
 from .scripts import HAN_CLASS, count_han
+from .settings import DEFAULT_SETTINGS
 
 # Digits glued to Han belong to an amount (30亿 -> "3 billion"), so they split off with it.
 _LATIN_CHUNK_SPLIT = re.compile(f"[\\d.,]*[{HAN_CLASS}]+|[(（][^()（）]*[)）]")
@@ -206,19 +207,13 @@ def evaluate(corpus: Path) -> tuple[dict[str, float], Tally]:
              for path in sorted(gold_dir.glob("*.gold.json"))}
     articles: dict[str, Article] = {}
     for path in sorted({corpus / gold["file"] for gold in golds.values()}):
-        for item in ingest_path(path, _settings()):
+        for item in ingest_path(path, DEFAULT_SETTINGS):
             if isinstance(item, Failure):
                 raise ValueError(f"gold input failed to ingest: {item.error.message}")
             articles[item.id] = item
     for doc_id, gold in golds.items():
         score_document(annotate(articles[doc_id]), gold, tally)
     return scores(tally), tally
-
-
-def _settings() -> Any:
-    from .settings import DEFAULT_SETTINGS
-
-    return DEFAULT_SETTINGS
 
 
 def check_floors(results: dict[str, float], floors: dict[str, Any]) -> list[str]:

@@ -106,7 +106,9 @@ def _fits(sense: str, short: str, pos: str) -> bool:
     return True
 
 
-_PLAIN_ADVERBS = frozenset("also still once again already often soon even only just".split())
+_PLAIN_ADVERBS = frozenset(
+    ["also", "still", "once", "again", "already", "often", "soon", "even", "only", "just"]
+)
 
 
 def _shorten(sense: str) -> str:

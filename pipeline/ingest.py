@@ -122,7 +122,7 @@ def _checked(text: str, codec: str) -> tuple[str, str]:
     )
     if controls > max(2, len(text) // 100):
         raise InputError(Errors.E002, detail=f"{controls} control characters")
-    return text, codecs.lookup(codec).name if codec != "utf-8-sig" else "utf-8-sig"
+    return text, codecs.lookup(codec).name
 
 
 def read_bytes(path: Path, settings: Settings) -> bytes:

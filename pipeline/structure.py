@@ -278,14 +278,18 @@ def _qa_marker(text: str, start: int, expected: Literal["question", "answer"]) -
     match = re.match(rf"(?:[QA]{numbered}|[问問答])\s*[:：、]?\s*", text[start:])
     if not match or not text[start:].startswith(letters):
         return None
-    rest = text[start + match.end():start + match.end() + 1]
-    if not rest:
+    following = text[start + match.end():start + match.end() + 1]
+    if not following:
         return None
-    # "QWhat" (glued) or "Q: What" (marked); "A lot of" is prose, not a marker.
-    glued = match.end() == 1 or match.group().rstrip() != match.group()
-    if rest.isupper() or rest.isdigit() or not rest.isascii() or not glued or rest in "\"“":
-        return match.end()
-    return None
+    marker = match.group()
+    if any(char in marker for char in ":：、") or marker[0] in "问問答":
+        return match.end()  # "Q: What", "问：", "答："
+    starts_sentence = following.isupper() or following.isdigit() or not following.isascii() or (
+        following in "\"“")
+    if match.end() == 1:
+        return 1 if starts_sentence else None  # glued: "QWhat", "AZhipu", "A1. General"
+    # Spaced: "Q What" is a marker, but "A Chinese startup" is prose that starts with "A".
+    return match.end() if expected == "question" and starts_sentence else None
 
 
 def structure(
