@@ -31,6 +31,8 @@ def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Documen
     doc.fragments = gloss(fragments)
     doc.clean_text, doc.clean_map = clean(doc.text, doc.blocks, doc.fragments, doc.foreign)
     doc.stats = document_stats(doc)
+    if article.ingest_stats:
+        doc.stats["ingest"] = dict(article.ingest_stats)
     return doc
 
 

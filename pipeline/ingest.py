@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,8 @@ class Article:
     text: str
     source: Source
     meta: dict[str, Any]
+    ingest_stats: dict[str, int] = field(default_factory=dict)
+    """What ingest set aside, e.g. how much page text trafilatura did not extract."""
 
 
 @dataclass(frozen=True)
@@ -154,15 +156,16 @@ def ingest_bytes(
         yield from _jsonl_articles(text, encoding, doc_id, path)
         return
     meta: dict[str, Any] = dict.fromkeys(META_KEYS)
+    ingest_stats: dict[str, int] = {}
     if fmt == "html" or (fmt == "stdin" and _looks_like_html(text)):
         try:
-            text, meta = _html_text(text)
+            text, meta, ingest_stats = _html_text(text)
         except InputError as error:
             yield Failure(label, doc_id, error)
             return
     else:
         text = normalise_newlines(text)
-    yield Article(doc_id, text, Source(path, digest, encoding, fmt), meta)
+    yield Article(doc_id, text, Source(path, digest, encoding, fmt), meta, ingest_stats)
 
 
 def ingest_path(path: Path, settings: Settings) -> Iterator[Article | Failure]:
@@ -184,7 +187,7 @@ def _looks_like_html(text: str) -> bool:
     return head.startswith(("<!doctype html", "<html")) or "<body" in head
 
 
-def _html_text(html: str) -> tuple[str, dict[str, Any]]:
+def _html_text(html: str) -> tuple[str, dict[str, Any], dict[str, int]]:
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
@@ -198,13 +201,17 @@ def _html_text(html: str) -> tuple[str, dict[str, Any]]:
     if not paragraphs:
         raise InputError(Errors.E011)
     title = (fields.get("title") or "").strip() or None
-    if title and paragraphs[0] != title:
+    # The title leads the text unless trafilatura kept it (maybe after a line of navigation).
+    if title and title not in paragraphs[:5]:
         paragraphs.insert(0, title)
     meta: dict[str, Any] = dict.fromkeys(META_KEYS)
     meta.update(title=title, publisher=fields.get("sitename") or None,
                 author=fields.get("author") or None,
                 published=_iso_date(fields.get("date")))
-    return "\n\n".join(paragraphs), meta
+    text = "\n\n".join(paragraphs)
+    # trafilatura drops navigation and footers; say how much, so nothing vanishes unseen.
+    page_chars = len(trafilatura.html2txt(html) or "")
+    return text, meta, {"html_page_chars": page_chars, "html_extracted_chars": len(text)}
 
 
 def _iso_date(value: object) -> str | None:
