@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .detect import matching_paren
 from .document import Block, ForeignRun, Fragment
+from .gloss import dictionary_gloss
 from .structure import section_marker
 
 KEPT_KINDS = frozenset({"title", "summary", "heading", "paragraph"})
@@ -103,16 +104,21 @@ _SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3,
 
 
 def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
-    """``5亿`` -> (start of ``5``, ``500 million``) when a fragment is a 万/亿 after digits."""
+    """``5亿`` -> (start of ``5``, ``500 million``) when a fragment opens with 万/亿 right
+    after digits; the rest of the fragment (``1.5亿美元``: 美元) is glossed after it."""
     unit = _UNITS.get(fragment.text[:1])
     number = _NUMBER_BEFORE.search(text, max(0, fragment.start - 20), fragment.start)
-    if unit is None or number is None or len(fragment.text) > 2:
+    if unit is None or number is None:
         return None
     value = float(number.group(1).replace(",", "")) * unit
+    amount = f"{value:g}"
     for scale, name in _SCALES:
         if value >= scale:
-            return number.start(), f"{value / scale:g} {name}"
-    return number.start(), f"{value:g}"
+            amount = f"{value / scale:g} {name}"
+            break
+    rest = fragment.text[1:]
+    rest_gloss = dictionary_gloss(rest, [rest]) if rest else None
+    return number.start(), f"{amount} {rest_gloss}" if rest_gloss else amount
 
 
 def _glossed(text: str, start: int, end: int, gloss_start: int, gloss_end: int,

@@ -34,7 +34,9 @@ _NOT_NAME = frozenset(
         "the", "a", "an", "premier", "president", "vice", "minister", "chairman", "chairwoman",
         "chair", "ceo", "cto", "cfo", "coo", "founder", "co-founder", "mayor", "governor",
         "director", "professor", "dr", "dr.", "mr", "mr.", "ms", "ms.", "mrs", "mrs.", "deputy",
-        "secretary", "chief", "executive", "spokesperson", "spokesman", "analyst",
+        "secretary", "chief", "executive", "spokesperson", "spokesman", "spokeswoman", "analyst",
+        "legislator", "lawmaker", "legislative", "speaker", "councilor", "councillor", "senator",
+        "commissioner", "ambassador", "representative", "envoy", "lieutenant", "colonel",
     ]
 )
 _NUMERIC_UNITS = frozenset("万萬亿億千百兆")

@@ -21,11 +21,16 @@ from .settings import DEFAULT_SETTINGS, Settings
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _DATE = (
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
     r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
     r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4})"
 )
-_TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+_TIME = (
+    r"(?:,?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+    r"(?:\s*(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?|\s*[A-Z]{2,4}T)?"
+    r"(?:\s*,?\s*[Pp]age\s*\d+)?"
+)
 _PUBLISHED_WORD = (
     r"(?:发布于|發佈於|發布於|发表于|發表於|发布时间|Posted on|Published on|Published)"
 )
@@ -41,6 +46,12 @@ _BYLINE_SEPARATED = re.compile(
 )
 _BYLINE_NAME_DATE = re.compile(
     rf"^(?P<publisher>[A-Za-z\u4e00-\u9fff][^\d|·•/\n]{{1,40}}?)\s+(?P<published>{_DATE}){_TIME}$"
+)
+_BYLINE_HANDLE = re.compile(r"^(?P<author>[^@\n]{1,40}?)\s+@[\w.]{2,30}$")
+# A wire-service dateline opening a story: "BEIJING, July 15 (Reuters) -".
+_WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'-]{1,30}(?:, [A-Z][A-Za-z .]{1,20})?,? [A-Z][a-z]{2,8}\.? \d{1,2}"
+    r" \((?P<agency>[A-Za-z][\w .&-]{1,24})\)\s*[-–—]"
 )
 _BYLINE_BY = re.compile(
     r"^By\s+(?P<author>[A-Z][^|·•/,\n]{1,50}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
@@ -59,9 +70,18 @@ _RELATIVE_TIME = re.compile(
 )
 _VIEW_COUNT = re.compile(
     r"^(?:阅读|閱讀|浏览|瀏覽|views?|reads?)\s*[:：]?\s*[\d.,]+\s*[万萬千kKwW]?\+?$"
-    r"|^[\d.,]+\s*[万萬千kKwW]?\+?\s*(?:阅读|閱讀|次阅读|次浏览|人看过|views?|reads?|likes?|comments?)$",
+    r"|^[\d.,]+\s*[万萬千kKwW]?\+?\s*(?:阅读|閱讀|次阅读|次浏览|人看过|views?|reads?|likes?|comments?)$"
+    r"|^.{0,40}\b(?:viewed|read)\s+[\d.,]+\s*[kK万]?\s+times\.?$",
     re.IGNORECASE,
 )
+_COUNT_ONLY = re.compile(r"^[\d.,]+\s*[万萬千kKmMwW]?\+?$")
+_BREADCRUMB = re.compile(r"^[^/>»›\n]{1,30}(?:\s+[/>»›]\s+[^/>»›\n]{1,30})+$")
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[.)]\s+|\()(?:Photos?|Images?|Photograph|Picture|Graphic)(?: credit)?\s*[:：]\s*"
+    r"[^.\n]{1,60}\.?\)?$|[（(]图片?(?:来源|源)[:：][^）)]{1,40}[）)]$",
+    re.IGNORECASE,
+)
+_LIST_ITEM = re.compile(r"^(?:[-*•·]\s|\d{1,2}[.)]\s)")
 # A line of hashtags or cashtags (#Bitcoin $ETH), or a bare link.
 _TAGS_OR_LINK = re.compile(r"^(?:[#$][\w\u4e00-\u9fff-]+[\s,，]*)+$|^(?:https?://|www\.)\S+$")
 _SECTION_NUMBER = re.compile(
@@ -69,8 +89,9 @@ _SECTION_NUMBER = re.compile(
 )
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
 _TERMINAL = tuple(".!?。！？…\"”'’")
-_ATTRIBUTION_AUTHOR = re.compile(r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*$",
-                                 re.IGNORECASE)
+_ATTRIBUTION_AUTHOR = re.compile(
+    r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*(?:[,，;；]|$)", re.IGNORECASE
+)
 _LABELLED_AUTHOR = re.compile(r"^(?:by|author|written by|作者|文)\s*[:：]?\s+(?P<name>.+)$",
                               re.IGNORECASE)
 _BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
@@ -177,7 +198,9 @@ def is_boilerplate_line(text: str) -> bool:
     folded = stripped.casefold()
     if folded in lexicon["nav"] or _RELATIVE_TIME.match(stripped) or _VIEW_COUNT.match(stripped):
         return True
-    if _TAGS_OR_LINK.match(stripped):
+    if _TAGS_OR_LINK.match(stripped) or _BREADCRUMB.match(stripped):
+        return True
+    if _CAPTION_CREDIT.search(stripped) and len(stripped) <= 300:
         return True
     words = re.split(r"\s*[|｜/·•]\s*|\s{2,}|\s+", folded)
     if len(words) > 1 and all(word in lexicon["nav"] for word in words if word):
@@ -186,7 +209,15 @@ def is_boilerplate_line(text: str) -> bool:
 
 
 def is_attribution(text: str) -> bool:
-    return text.strip().casefold().startswith(_lexicon()["attribution"])
+    """``Source: ...``, ``本文来自...``; a Chinese label may carry its gloss (``编译 (Compiled
+    by): Frank``), so the text is also tried without its first parenthesis."""
+    folded = text.strip().casefold()
+    unglossed = _FIRST_PAREN.sub("", folded, count=1)
+    return folded.startswith(_lexicon()["attribution"]) or unglossed.startswith(
+        _lexicon()["attribution"])
+
+
+_FIRST_PAREN = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
 
 
 def iso_date(text: str | None) -> str | None:
@@ -223,6 +254,13 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
         publisher = (match["publisher"] or match["publisher2"] or "").strip()
         return {"publisher": publisher or None, "author": None,
                 "published": iso_date(match["published"] or match["published2"]),
+                "updated": None}
+    if _DATE_ONLY.match(stripped):
+        return {"publisher": None, "author": None, "published": iso_date(stripped),
+                "updated": None}
+    match = _BYLINE_HANDLE.match(stripped)
+    if match:
+        return {"publisher": None, "author": match["author"].strip(), "published": None,
                 "updated": None}
     match = _BYLINE_NAME_DATE.match(stripped)
     if match:
@@ -262,11 +300,17 @@ def _byline_from_parts(parts: list[str]) -> dict[str, str | None]:
 
 
 def _looks_like_heading(text: str) -> bool:
+    """A short line without closing punctuation; one ending in a colon must be in title
+    case (``Future Prediction:``), else it introduces what follows (``Here is my plan:``)."""
     words = text.split()
-    return (
-        0 < len(text) <= 100 and len(words) <= 14 and not text.endswith(_TERMINAL)
-        and not text[0].islower()
-    )
+    if not (0 < len(text) <= 100 and len(words) <= 14) or text.endswith(_TERMINAL):
+        return False
+    if text[0].islower():
+        return False
+    if text.endswith((":", "：")):
+        long_words = [word for word in words if len(word) > 3]
+        return bool(long_words) and all(word[0].isupper() for word in long_words)
+    return True
 
 
 def _qa_marker(text: str, start: int, expected: Literal["question", "answer"]) -> int | None:
@@ -296,63 +340,143 @@ def structure(
     text: str, meta: dict[str, Any] | None = None, settings: Settings = DEFAULT_SETTINGS
 ) -> tuple[list[Block], dict[str, Any]]:
     """Label every block; return them with the metadata found in bylines and attributions."""
-    found: dict[str, Any] = {}
-    blocks: list[Block] = []
-    section: Section = "body"
-    expect_role: Literal["question", "answer"] = "question"
-    heading_lines_left = 0
-    title_seen = False
+    labeller = _Labeller(text, meta, settings)
+    for raw in split_blocks(text):
+        labeller.add(raw)
+    return labeller.blocks, labeller.found
 
-    for index, raw in enumerate(split_blocks(text)):
+
+class _Labeller:
+    """Walks the blocks in order, keeping the little state the rules need (which section
+    we are in, whether the title has been seen, the last section number)."""
+
+    def __init__(self, text: str, meta: dict[str, Any] | None, settings: Settings) -> None:
+        self.text = text
+        self.meta = meta or {}
+        self.settings = settings
+        self.blocks: list[Block] = []
+        self.found: dict[str, Any] = {}
+        self.section: Section = "body"
+        self.expect_role: Literal["question", "answer"] = "question"
+        self.heading_lines_left = 0
+        self.title_seen = False
+        self.last_section_number: int | None = None
+
+    def lang(self, start: int, end: int) -> str:
+        return block_lang(self.text[start:end], seed=self.settings.langdetect_seed,
+                          min_letters=self.settings.min_langdetect_letters)
+
+    def add(self, raw: RawBlock) -> None:
         start, end = raw.start, raw.end
-        block_text = text[start:end]
-        kind: BlockKind = "paragraph"
+        block_text = self.text[start:end]
+        lang = self.lang(start, end)
         role: Literal["question", "answer"] | None = None
-        marker = section_marker(block_text)
-
-        if section == "boilerplate" or marker == "boilerplate":
-            kind, section = "boilerplate", "boilerplate"
-        elif marker in ("summary", "qa"):
-            kind, section, expect_role = "heading", marker, "question"  # type: ignore[assignment]
-        elif index < 12 and (byline := parse_byline(block_text)) is not None and (
-                not _BYLINE_PARTS.search(block_text) or _near_title(blocks)):
-            kind = "byline"
-            for key, value in byline.items():
-                if value and not found.get(key):
-                    found[key] = value
-        elif is_attribution(block_text):
-            kind = "attribution"
-            author = _ATTRIBUTION_AUTHOR.search(block_text)
-            if author and not found.get("author"):
-                found["author"] = clean_name(author["author"])
-        elif is_boilerplate_line(block_text):
-            kind = "boilerplate"
-        elif section == "qa":
-            marker_length = _qa_marker(text, start, expect_role)
+        kind = self.page_furniture(block_text, lang)
+        if kind is None and self.section == "qa":
+            marker_length = _qa_marker(self.text, start, self.expect_role)
             if marker_length is not None:
                 start += marker_length
-            kind, role = "qa", expect_role
-            expect_role = "answer" if expect_role == "question" else "question"
-        elif not title_seen and _is_title(block_text, meta):
-            kind, title_seen = "title", True
-        elif section == "summary":
-            kind, section = "summary", "body"
-        elif raw.markdown_heading:
-            kind = "heading"
-        elif _SECTION_NUMBER.match(block_text):
-            kind, heading_lines_left = "heading", 2
-        elif heading_lines_left and len(block_text) <= 100 and not block_text.endswith("."):
-            kind = "heading"
-            heading_lines_left -= 1
-        elif _looks_like_heading(block_text) and index > 0:
-            kind = "heading"
+                lang = self.lang(start, end)
+            kind, role = "qa", self.expect_role
+            self.expect_role = "answer" if self.expect_role == "question" else "question"
+        if kind is None:
+            kind = self.article_part(block_text, raw)
         if kind != "heading":
-            heading_lines_left = 0
-        title_seen = title_seen or kind not in ("boilerplate", "byline")
-        lang = block_lang(text[start:end], seed=settings.langdetect_seed,
-                          min_letters=settings.min_langdetect_letters)
-        blocks.append(Block(kind, start, end, lang, role))
-    return blocks, found
+            self.heading_lines_left = 0
+        self.title_seen = self.title_seen or kind not in ("boilerplate", "byline")
+        self.blocks.append(Block(kind, start, end, lang, role))
+
+    def page_furniture(self, block_text: str, lang: str) -> BlockKind | None:
+        """Section markers, bylines, attributions and boilerplate; None for article text."""
+        marker = section_marker(block_text)
+        if self.section == "boilerplate" or marker == "boilerplate":
+            self.section = "boilerplate"
+            return "boilerplate"
+        if marker in ("summary", "qa"):
+            self.section, self.expect_role = marker, "question"  # type: ignore[assignment]
+            return "heading"
+        if self.is_byline(block_text):
+            return "byline"
+        if is_attribution(block_text):
+            author = _ATTRIBUTION_AUTHOR.search(_FIRST_PAREN.sub("", block_text, count=1))
+            if author:
+                self.found.setdefault("author", clean_name(author["author"]))
+            return "attribution"
+        wire = _WIRE_DATELINE.match(block_text)
+        if wire:
+            self.found.setdefault("publisher", wire["agency"].strip())
+        if is_boilerplate_line(block_text) or self.is_ui_line(block_text, lang):
+            return "boilerplate"
+        return None
+
+    def is_byline(self, block_text: str) -> bool:
+        if len(self.blocks) >= 12:
+            return False
+        byline = parse_byline(block_text)
+        if byline is None:
+            return False
+        # A line of names without a date (``name · name``, ``name @handle``) is a byline
+        # only right under the title.
+        dated = bool(byline.get("published"))
+        if not dated and not block_text.startswith("By ") and not _near_title(self.blocks):
+            return False
+        for key, value in byline.items():
+            if value:
+                self.found.setdefault(key, value)
+        return True
+
+    def is_ui_line(self, block_text: str, lang: str) -> bool:
+        """Short Chinese lines in an English page (``币安广场``, ``查看原文``), bare counters
+        (``1,284``), and before the title anything too short to be a headline."""
+        if lang in ("zh", "ja") and len(block_text) <= 12 and not block_text.endswith(
+                ("。", "！", "？")):
+            return True
+        if _COUNT_ONLY.match(block_text) and not self.is_section_number(block_text, peek=True):
+            return True
+        return not self.title_seen and not self.meta.get("title") and (
+            len(block_text.split()) < 3 and lang not in ("zh", "ja"))
+
+    def is_section_number(self, block_text: str, peek: bool = False) -> bool:
+        """``01``, ``02``, ... in order (a repeat counts): a count like ``89`` is not one."""
+        if not _SECTION_NUMBER.match(block_text):
+            return False
+        digits = re.sub(r"\D", "", block_text)
+        if not digits:
+            return True  # 一、 or II.
+        value = int(digits)
+        expected = {1} if self.last_section_number is None else {
+            self.last_section_number, self.last_section_number + 1}
+        if value not in expected:
+            return False
+        if not peek:
+            self.last_section_number = value
+        return True
+
+    def article_part(self, block_text: str, raw: RawBlock) -> BlockKind:
+        if not self.title_seen and _is_title(block_text, self.meta):
+            return "title"
+        if self.section == "summary":
+            previous = self.blocks[-1] if self.blocks else None
+            if previous is None or previous.kind != "summary":
+                # The first block under the marker; a list may go on.
+                if not _LIST_ITEM.match(block_text):
+                    self.section = "body"
+                return "summary"
+            if _LIST_ITEM.match(block_text) and _LIST_ITEM.match(
+                    self.text[previous.start:previous.end]):
+                return "summary"
+            self.section = "body"
+        if raw.markdown_heading:
+            return "heading"
+        if self.is_section_number(block_text):
+            self.heading_lines_left = 2
+            return "heading"
+        if self.heading_lines_left and len(block_text) <= 100 and not block_text.endswith("."):
+            self.heading_lines_left -= 1
+            return "heading"
+        if self.blocks and _looks_like_heading(block_text):
+            return "heading"
+        return "paragraph"
 
 
 def _near_title(blocks: list[Block]) -> bool:
@@ -361,8 +485,8 @@ def _near_title(blocks: list[Block]) -> bool:
     return "title" in kinds and len(kinds) - kinds.index("title") <= 3
 
 
-def _is_title(block_text: str, meta: dict[str, Any] | None) -> bool:
-    known = (meta or {}).get("title")
+def _is_title(block_text: str, meta: dict[str, Any]) -> bool:
+    known = meta.get("title")
     if known:
         return bool(block_text.strip() == str(known).strip())
     return len(block_text) <= 300 and not block_text.endswith(("。", "."))

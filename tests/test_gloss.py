@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import jieba
 import pytest
 
@@ -28,7 +30,7 @@ def test_tokens_cover_fragment_with_absolute_offsets() -> None:
     assert len(fragment.tokens) > 1
     assert fragment.tokens[0].start == fragment.start
     assert fragment.tokens[-1].end == fragment.end
-    for before, after in zip(fragment.tokens, fragment.tokens[1:], strict=False):
+    for before, after in itertools.pairwise(fragment.tokens):
         assert before.end == after.start
     for token in fragment.tokens:
         assert text[token.start:token.end] == token.text

@@ -50,9 +50,10 @@ def test_marsbit_must_appear(documents: dict[str, Document]) -> None:
     assert "StepFun, known in the industry as the Four Little Giants" in clean
 
 
-@pytest.mark.parametrize(
-    "unwanted", ["TheNewsCrypto", "你可能也喜欢", "marsbit", "What are the three core industry laws"]
-)
+UNWANTED = ["TheNewsCrypto", "你可能也喜欢", "marsbit", "What are the three core industry laws"]
+
+
+@pytest.mark.parametrize("unwanted", UNWANTED)
 def test_marsbit_must_not_appear(documents: dict[str, Document], unwanted: str) -> None:
     doc = documents[MARSBIT]
     assert unwanted in doc.text  # the furniture is in the input...

@@ -27,8 +27,8 @@ TRADITIONAL = (
 @pytest.mark.parametrize(
     ("text", "data"),
     [
-        ("Plain English text, with a 中文 fragment.", "Plain English text, with a 中文 fragment."
-         .encode("utf-8")),
+        ("Plain English text, with a 中文 fragment.",
+         "Plain English text, with a 中文 fragment.".encode()),
         ("Plain text 淘汰.", codecs.BOM_UTF8 + "Plain text 淘汰.".encode()),
         ("UTF-16 text 淘汰 with a BOM.", "UTF-16 text 淘汰 with a BOM.".encode("utf-16")),
         ("UTF-16-LE text with no byte order mark at all.",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +40,7 @@ def test_detected_spans_are_exact(text: str) -> None:
     for run in foreign:
         assert text[run.start:run.end] == run.text
         assert_exact(text, run.inline_gloss)
-    for before, after in zip(fragments, fragments[1:], strict=False):
+    for before, after in itertools.pairwise(fragments):
         assert before.end <= after.start
 
 
