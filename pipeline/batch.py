@@ -79,8 +79,9 @@ def process(article: Article, settings: Settings) -> str:
 
 def run_batch(
     paths: list[Path], out: Path, settings: Settings = DEFAULT_SETTINGS,
-    log: TextIO = sys.stderr,
+    log: TextIO | None = None,
 ) -> RunSummary:
+    log = log or sys.stderr  # looked up now, so a redirected stderr is honoured
     summary = RunSummary()
     out.mkdir(parents=True, exist_ok=True)
     errors_path = out / ERRORS_FILE

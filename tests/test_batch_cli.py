@@ -61,9 +61,6 @@ def test_run_batch_logs_one_line_per_failure(tmp_path: Path) -> None:
     assert_one_line_per_failure(log.getvalue())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "run_batch's default log=sys.stderr is bound at import time, so the CLI's per-failure "
-    "lines ignore a redirected sys.stderr (capsys, contextlib.redirect_stderr)"))
 def test_cli_error_lines_follow_sys_stderr(tmp_path: Path, run_cli) -> None:
     src = make_inputs(tmp_path)
     result = run_cli("run", str(src), "--out", str(tmp_path / "out"), "--max-bytes", "5000")
