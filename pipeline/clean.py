@@ -25,8 +25,9 @@ KEPT_KINDS = frozenset({"title", "summary", "heading", "paragraph"})
 KEPT_LANGS = frozenset({"en", "mixed", "und"})
 _PAREN_RE = re.compile(r"[ \t]*[(（]([^()（）\n]{1,80})[)）]")
 _WORD_RE = re.compile(r"[\w'’-]+")
-_NO_SPACE_AFTER = set("([{“‘/-–—\n")
-_NO_SPACE_BEFORE = set(",.;:!?)]}”’%/-–—\n\"'")
+_NO_SPACE_AFTER = set("([{“‘/-–—\n「『《（")
+_NO_SPACE_BEFORE = set(",.;:!?)]}”’%/-–—\n\"'」』》）")
+_CJK_QUOTES = frozenset("「『《")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,10 @@ def _edits(
 ) -> list[Edit]:
     edits: list[Edit] = []
     for fragment in fragments:
+        if fragment.quoted and text[fragment.start - 1] in _CJK_QUOTES:
+            # 「换汇难」 -> “the difficulty of converting currency”: English quotes.
+            edits.append(Edit(fragment.start - 1, fragment.start, insert="“"))
+            edits.append(Edit(fragment.end, fragment.end + 1, insert="”"))
         if fragment.paired_with is not None:
             opening = max(text.rfind("(", 0, fragment.start), text.rfind("（", 0, fragment.start))
             closing = matching_paren(text, opening, len(text))
@@ -123,7 +128,8 @@ def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
 
 def _glossed(text: str, start: int, end: int, gloss_start: int, gloss_end: int,
              quoted: bool) -> list[Edit]:
-    """The fragment becomes a copy of its gloss; the parenthesis after it goes."""
+    """The fragment becomes a copy of its gloss; the parenthesis after it goes (after the
+    closing quote, when the fragment is quoted)."""
     after = end + 1 if quoted else end
     closing = gloss_end
     while text[closing] not in ")）":
