@@ -24,8 +24,11 @@ from .ingest import Article, Failure, ingest_path
 from .scripts import HAN_CLASS, count_han
 from .settings import DEFAULT_SETTINGS
 
-# Digits glued to Han belong to an amount (30亿 -> "3 billion"), so they split off with it.
-_LATIN_CHUNK_SPLIT = re.compile(f"[\\d.,]*[{HAN_CLASS}]+|[(（][^()（）]*[)）]")
+# Digits glued to Han belong to an amount (30亿 -> "3 billion"), so they split off with it;
+# CJK brackets around a fragment become English quotes, so they split off too.
+_LATIN_CHUNK_SPLIT = re.compile(
+    f"[\\d.,]*[{HAN_CLASS}]+|[(（][^()（）]*[)）]|[「」『』《》、，。：；！？]"
+)
 _CONTENT_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "PROPN", "NUM"})
 
 
