@@ -165,6 +165,8 @@ def ingest_bytes(
             return
     else:
         text = normalise_newlines(text)
+        if fmt == "md":
+            meta.update(front_matter_meta(text))
     yield Article(doc_id, text, Source(path, digest, encoding, fmt), meta, ingest_stats)
 
 
@@ -180,6 +182,30 @@ def ingest_path(path: Path, settings: Settings) -> Iterator[Article | Failure]:
         return
     yield from ingest_bytes(data, doc_id=safe_id(path.stem), fmt=fmt, path=str(path),
                             settings=settings)
+
+
+FRONT_MATTER = re.compile(r"\A---\n(?P<body>(?:.*\n){0,40}?)---(?:\n|\Z)")
+_FRONT_MATTER_KEYS = {"title": "title", "author": "author", "authors": "author",
+                      "publisher": "publisher", "source": "publisher", "site": "publisher",
+                      "date": "published", "published": "published", "updated": "updated",
+                      "lastmod": "updated"}
+
+
+def front_matter_meta(text: str) -> dict[str, Any]:
+    """Title, author and dates from a Markdown file's YAML front matter (simple
+    ``key: value`` lines; the block itself stays in the text, labelled boilerplate)."""
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        return {}
+    found: dict[str, Any] = {}
+    for line in match["body"].splitlines():
+        key, _, value = line.partition(":")
+        field_name = _FRONT_MATTER_KEYS.get(key.strip().lower())
+        value = value.strip().strip("\"'")
+        if field_name and value and field_name not in found:
+            is_date = field_name in ("published", "updated")
+            found[field_name] = _iso_date(value) if is_date else value
+    return {key: value for key, value in found.items() if value}
 
 
 def _looks_like_html(text: str) -> bool:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from .document import Block, BlockKind
+from .ingest import FRONT_MATTER
 from .lang import block_lang
 from .resources import boilerplate_lexicon
 from .settings import DEFAULT_SETTINGS, Settings
@@ -112,12 +113,28 @@ class RawBlock:
     start: int
     end: int
     markdown_heading: bool = False
+    front_matter: bool = False
 
 
 def split_blocks(text: str) -> list[RawBlock]:
-    """Paragraphs separated by blank lines; short consecutive lines stay separate blocks."""
+    """Paragraphs separated by blank lines; short consecutive lines stay separate blocks.
+    Markdown front matter (``---`` ... ``---`` at the very top) is one block."""
     blocks: list[RawBlock] = []
-    for para_start, lines in _paragraphs(text):
+    front = FRONT_MATTER.match(text)
+    if front:
+        blocks.append(RawBlock(0, front.end() - (1 if front.group().endswith("\n") else 0),
+                               front_matter=True))
+        text_offset = front.end()
+    else:
+        text_offset = 0
+    for raw in _split_paragraphs(text, text_offset):
+        blocks.append(raw)
+    return blocks
+
+
+def _split_paragraphs(text: str, offset: int) -> list[RawBlock]:
+    blocks: list[RawBlock] = []
+    for para_start, lines in _paragraphs(text, offset):
         widths = [len(line.strip()) for _, line in lines]
         wrapped = len(lines) > 1 and all(width >= 60 for width in widths[:-1]) and not any(
             _MD_HEADING.match(line.strip()) or line.lstrip().startswith(("- ", "* ", "> "))
@@ -133,11 +150,11 @@ def split_blocks(text: str) -> list[RawBlock]:
     return [block for block in blocks if block.end > block.start]
 
 
-def _paragraphs(text: str) -> Iterator[tuple[int, list[tuple[int, str]]]]:
-    position = 0
+def _paragraphs(text: str, offset: int) -> Iterator[tuple[int, list[tuple[int, str]]]]:
+    position = offset
     current: list[tuple[int, str]] = []
     current_start = 0
-    for line in text.split("\n"):
+    for line in text[offset:].split("\n"):
         if line.strip():
             if not current:
                 current_start = position
@@ -371,7 +388,7 @@ class _Labeller:
         block_text = self.text[start:end]
         lang = self.lang(start, end)
         role: Literal["question", "answer"] | None = None
-        kind = self.page_furniture(block_text, lang)
+        kind = "boilerplate" if raw.front_matter else self.page_furniture(block_text, lang)
         if kind is None and self.section == "qa":
             marker_length = _qa_marker(self.text, start, self.expect_role)
             if marker_length is not None:

@@ -129,3 +129,24 @@ def test_blocks_are_exact_and_ordered() -> None:
     for b in blocks:
         piece = text[b.start:b.end]
         assert piece == piece.strip() and piece
+
+
+def test_markdown_front_matter_is_meta_and_boilerplate() -> None:
+    from pipeline.core import annotate
+    from pipeline.ingest import ingest_bytes
+    from pipeline.settings import DEFAULT_SETTINGS
+
+    source = (
+        "---\ntitle: \"Moonshot raises money\"\ndate: 2026-03-01\nauthor: Jane Roe\n---\n\n"
+        "# Moonshot raises money\n\nThe company 月之暗面 (Moonshot AI) raised money today.\n"
+    )
+    (article,) = ingest_bytes(source.encode(), doc_id="fm", fmt="md", path=None,
+                              settings=DEFAULT_SETTINGS)
+    doc = annotate(article)  # type: ignore[arg-type]
+    assert doc.meta["title"] == "Moonshot raises money"
+    assert doc.meta["published"] == "2026-03-01"
+    assert doc.meta["author"] == "Jane Roe"
+    first = doc.blocks[0]
+    assert first.kind == "boilerplate" and doc.text[first.start:first.end].startswith("---\n")
+    assert "title:" not in doc.clean_text
+    assert doc.clean_text.startswith("Moonshot raises money\n\nThe company Moonshot AI raised")
