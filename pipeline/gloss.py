@@ -148,7 +148,8 @@ def segmenter() -> _Segmenter:
 def _converters() -> tuple[Any, Any]:
     import opencc
 
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+    # s2tw keeps characters that Taiwan's standard writes as in simplified text (吃, not 喫).
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2tw")
 
 
 def script_forms(text: str) -> tuple[Script, str, str]:
@@ -158,14 +159,9 @@ def script_forms(text: str) -> tuple[Script, str, str]:
     traditional = to_traditional.convert(text)
     if simplified == text and traditional == text:
         return "both", text, text
-    if simplified == text:
-        return "simplified", text, traditional
-    if traditional == text:
-        return "traditional", simplified, text
-    # A mix: call it by whichever conversion changes fewer characters.
-    changed_by_t2s = sum(a != b for a, b in zip(text, simplified, strict=False))
-    changed_by_s2t = sum(a != b for a, b in zip(text, traditional, strict=False))
-    if changed_by_t2s > changed_by_s2t:
+    # Characters only traditional text uses (t2s changes them: 灣, 積) settle it; the
+    # converse test is weaker, as s2tw also swaps variants traditional text shares (台).
+    if simplified != text:
         return "traditional", simplified, text
     return "simplified", text, traditional
 

@@ -233,11 +233,31 @@ def _html_text(html: str) -> tuple[str, dict[str, Any], dict[str, int]]:
     meta: dict[str, Any] = dict.fromkeys(META_KEYS)
     meta.update(title=title, publisher=fields.get("sitename") or None,
                 author=fields.get("author") or None,
-                published=_iso_date(fields.get("date")))
+                published=_iso_date(fields.get("date")),
+                updated=_iso_date(_meta_tag(html, _UPDATED_TAGS)))
     text = "\n\n".join(paragraphs)
     # trafilatura drops navigation and footers; say how much, so nothing vanishes unseen.
     page_chars = len(trafilatura.html2txt(html) or "")
     return text, meta, {"html_page_chars": page_chars, "html_extracted_chars": len(text)}
+
+
+_UPDATED_TAGS = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
+_META_TAG = re.compile(r"<meta\b[^>]*>", re.IGNORECASE)
+_META_ATTR = re.compile(r"""(\w[\w:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _meta_tag(html: str, names: tuple[str, ...]) -> str | None:
+    """The content of the first ``<meta>`` whose property/name/itemprop is in ``names``
+    (trafilatura reports the published date but not the modified one)."""
+    wanted = {name.lower() for name in names}
+    for tag in _META_TAG.findall(html[:200_000]):
+        attributes: dict[str, str] = {
+            key.lower(): first or second for key, first, second in _META_ATTR.findall(tag)
+        }
+        keys = {attributes.get(key, "").lower() for key in ("property", "name", "itemprop")}
+        if keys & wanted and attributes.get("content"):
+            return attributes["content"]
+    return None
 
 
 def _iso_date(value: object) -> str | None:

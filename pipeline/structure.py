@@ -89,14 +89,21 @@ _SECTION_NUMBER = re.compile(
     r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,5}|Part\s+\w+)[、.:：)]?$", re.IGNORECASE
 )
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
-_TERMINAL = tuple(".!?。！？…\"”'’")
+# "IV. Where is the floor?", "二、价格战": a numbered section title (Arabic "1." is a list).
+_NUMBERED_HEADING = re.compile(r"^(?:[IVX]{1,4}\.|[一二三四五六七八九十]{1,3}[、.])\s*\S.{0,90}$")
+_SIGN_OFF = re.compile(r"^(?:The\s+)?[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}\s+Team$")
+_BYLINE_LABELS = frozenset(
+    ["original", "exclusive", "opinion", "sponsored", "analysis", "原创", "独家", "原創", "獨家"]
+)
+_TERMINAL = tuple(".!?。！？…\"”'’,，;；")
 _ATTRIBUTION_AUTHOR = re.compile(
     r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*(?:[,，;；]|$)", re.IGNORECASE
 )
 _LABELLED_AUTHOR = re.compile(r"^(?:by|author|written by|作者|文)\s*[:：]?\s+(?P<name>.+)$",
                               re.IGNORECASE)
 _BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
-_TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff][^()（）]*[)）]\s*$")
+# A trailing parenthesis holding the Chinese name or an @handle: (邱晓芬), (@azuma_eth).
+_TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff@][^()（）]*[)）]\s*$")
 
 
 def clean_name(name: str) -> str:
@@ -137,7 +144,8 @@ def _split_paragraphs(text: str, offset: int) -> list[RawBlock]:
     for para_start, lines in _paragraphs(text, offset):
         widths = [len(line.strip()) for _, line in lines]
         wrapped = len(lines) > 1 and all(width >= 60 for width in widths[:-1]) and not any(
-            _MD_HEADING.match(line.strip()) or line.lstrip().startswith(("- ", "* ", "> "))
+            _MD_HEADING.match(line.strip()) or _LIST_ITEM.match(line.lstrip())
+            or line.lstrip().startswith("> ")
             for _, line in lines
         )
         if wrapped:
@@ -303,12 +311,14 @@ def _byline_from_parts(parts: list[str]) -> dict[str, str | None]:
     names: list[str] = []
     for part in parts:
         labelled = _LABELLED_AUTHOR.match(part)
+        if part.strip().casefold() in _BYLINE_LABELS:
+            continue
         if _DATE_ONLY.match(part.strip()):
             found["published"] = found["published"] or iso_date(part)
         elif labelled:
             found["author"] = clean_name(labelled["name"])
         else:
-            names.append(part.strip())
+            names.append(clean_name(part))
     if len(names) >= 2 and not found["author"]:
         found["author"] = names[0]
     if names:
@@ -322,7 +332,7 @@ def _looks_like_heading(text: str) -> bool:
     words = text.split()
     if not (0 < len(text) <= 100 and len(words) <= 14) or text.endswith(_TERMINAL):
         return False
-    if text[0].islower():
+    if text[0].islower() or _LIST_ITEM.match(text):
         return False
     if text.endswith((":", "：")):
         long_words = [word for word in words if len(word) > 3]
@@ -400,7 +410,7 @@ class _Labeller:
             kind = self.article_part(block_text, raw)
         if kind != "heading":
             self.heading_lines_left = 0
-        self.title_seen = self.title_seen or kind not in ("boilerplate", "byline")
+        self.title_seen = self.title_seen or kind not in ("boilerplate", "byline", "attribution")
         self.blocks.append(Block(kind, start, end, lang, role))
 
     def page_furniture(self, block_text: str, lang: str) -> BlockKind | None:
@@ -414,7 +424,7 @@ class _Labeller:
             return "heading"
         if self.is_byline(block_text):
             return "byline"
-        if is_attribution(block_text):
+        if is_attribution(block_text) or _SIGN_OFF.match(block_text):
             author = _ATTRIBUTION_AUTHOR.search(_FIRST_PAREN.sub("", block_text, count=1))
             if author:
                 self.found.setdefault("author", clean_name(author["author"]))
@@ -427,7 +437,7 @@ class _Labeller:
         return None
 
     def is_byline(self, block_text: str) -> bool:
-        if len(self.blocks) >= 12:
+        if len(self.blocks) >= 12 and not _DATE_ONLY.match(block_text.strip()):
             return False
         byline = parse_byline(block_text)
         if byline is None:
@@ -487,6 +497,8 @@ class _Labeller:
             return "heading"
         if self.is_section_number(block_text):
             self.heading_lines_left = 2
+            return "heading"
+        if _NUMBERED_HEADING.match(block_text) and not block_text.endswith((".", "。")):
             return "heading"
         if self.heading_lines_left and len(block_text) <= 100 and not block_text.endswith("."):
             self.heading_lines_left -= 1

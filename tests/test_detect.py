@@ -118,3 +118,17 @@ def test_numeric_amount_gloss() -> None:
 
 def test_number_only_parenthesis_is_not_a_gloss_elsewhere() -> None:
     assert only("淘汰 (2024)").inline_gloss is None
+
+
+def test_paired_common_noun_takes_its_noun_phrase_without_determiner() -> None:
+    text = "Traders pay the funding fees (资金费) every eight hours."
+    (fragment,) = detect_fragments(text)[0]
+    assert fragment.paired_with is not None
+    assert fragment.paired_with.text == "funding fees"
+    assert text[fragment.paired_with.start:fragment.paired_with.end] == "funding fees"
+
+
+def test_paired_name_drops_titles_but_keeps_multiword_names() -> None:
+    text = "Legislator Lin Yi-chen (林宜臻) met General Motors (通用汽车) staff."
+    pairs = [f.paired_with.text for f in detect_fragments(text)[0] if f.paired_with]
+    assert pairs == ["Lin Yi-chen", "General Motors"]

@@ -75,3 +75,12 @@ def test_chengyu_glosses_as_one_unit() -> None:
 def test_global_jieba_untouched() -> None:
     glossed("the startup 阶跃星辰 said", "阶跃星辰")
     assert jieba.dt.initialized is False
+
+
+def test_script_uses_taiwan_standard_and_traditional_only_characters() -> None:
+    from pipeline.gloss import script_forms
+
+    assert script_forms("吃利差")[0] == "both"  # 吃 is standard in both scripts
+    script, simplified, traditional = script_forms("根留台灣")
+    assert (script, simplified, traditional) == ("traditional", "根留台湾", "根留台灣")
+    assert script_forms("周边")[0] == "simplified"

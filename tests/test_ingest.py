@@ -133,3 +133,21 @@ def test_html_goes_through_trafilatura_with_title_first() -> None:
     assert "record volumes this quarter" in item.text
     assert "<p>" not in item.text and "<html" not in item.text
     assert item.meta["title"] == "Exchange volumes hit a record"
+
+
+def test_html_modified_time_becomes_updated() -> None:
+    html = (
+        "<html><head><title>Gate launches boosted savings</title>"
+        '<meta property="article:published_time" content="2026-06-18T10:00:00+08:00">'
+        '<meta content="2026-06-19T09:00:00+08:00" property="article:modified_time">'
+        "</head><body><article><h1>Gate launches boosted savings</h1>"
+        "<p>New users who subscribe to 活期理财（flexible savings） products get a boosted rate "
+        "for seven days, the exchange said in an announcement on Thursday.</p>"
+        "</article></body></html>"
+    )
+    (article,) = ingest_bytes(html.encode(), doc_id="h", fmt="html", path=None,
+                              settings=DEFAULT_SETTINGS)
+    assert isinstance(article, Article)
+    assert article.meta["published"] == "2026-06-18"
+    assert article.meta["updated"] == "2026-06-19"
+    assert article.text.startswith("Gate launches boosted savings\n\n")

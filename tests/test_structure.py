@@ -150,3 +150,34 @@ def test_markdown_front_matter_is_meta_and_boilerplate() -> None:
     assert first.kind == "boilerplate" and doc.text[first.start:first.end].startswith("---\n")
     assert "title:" not in doc.clean_text
     assert doc.clean_text.startswith("Moonshot raises money\n\nThe company Moonshot AI raised")
+
+
+def test_credits_before_title_numbered_headings_sign_off_and_late_date() -> None:
+    text = (
+        "Source: WeChat public account Xinzhiyuan\n\nEditor: Li Wei\n\n"
+        "Tokens cheaper than cabbage: inside the price war\n\n"
+        "Introduction\n\nByteDance cut prices again, and rivals followed within days.\n\n"
+        "IV. Where is the floor?\n\n"
+        "Prices cannot fall forever, and several labs are already losing money on each call.\n\n"
+        "Dear Gate users,\n\n- Eligible assets: USDT and USDC\n\n"
+        "Gate Team\n\nJune 18, 2026\n\nEND\n"
+    )
+    blocks, found = structure(text)
+    kinds = {text[b.start:b.end]: b.kind for b in blocks}
+    assert kinds["Source: WeChat public account Xinzhiyuan"] == "attribution"
+    assert kinds["Tokens cheaper than cabbage: inside the price war"] == "title"
+    assert kinds["ByteDance cut prices again, and rivals followed within days."] == "summary"
+    assert kinds["IV. Where is the floor?"] == "heading"
+    assert kinds["Dear Gate users,"] == "paragraph"
+    assert kinds["- Eligible assets: USDT and USDC"] == "paragraph"
+    assert kinds["Gate Team"] == "attribution"
+    assert kinds["June 18, 2026"] == "byline"
+    assert kinds["END"] == "boilerplate"
+    assert found["published"] == "2026-06-18"
+
+
+def test_byline_labels_and_handles_are_not_names() -> None:
+    byline = parse_byline("Original | Odaily Planet Daily (@OdailyChina)")
+    assert byline is not None
+    assert byline["publisher"] == "Odaily Planet Daily"
+    assert byline["author"] is None
