@@ -173,3 +173,24 @@ def test_jsonl_id_cannot_escape_out_dir(tmp_path: Path, run_cli) -> None:
         assert "/" not in record["id"] and record["id"] not in (".", "..")
     assert not list((tmp_path / "sub").glob("*.json"))
 
+
+
+def test_output_is_byte_identical_across_processes(tmp_path: Path) -> None:
+    """Hash seeds differ between processes; langdetect is seeded; nothing else may vary."""
+    import os
+    import subprocess
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.txt").write_text(
+        GOOD + "\nDies ist ein ganz normaler deutscher Absatz über Märkte, Geld und Banken.\n",
+        encoding="utf-8")
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "pipeline", "run", str(source), "--out", str(out)],
+                       check=True, env=env, capture_output=True)
+        outputs.append((out / "a.json").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["blocks"][-1]["lang"] == "de"
