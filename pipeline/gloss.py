@@ -18,7 +18,7 @@ from importlib.resources import files
 from typing import Any, Literal
 
 from .document import Fragment, Token
-from .resources import glossary, resource_path
+from .resources import glossary, glossary_entries, resource_path
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 # Senses that say nothing about meaning in running news text.
@@ -123,6 +123,9 @@ def _shorten(sense: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,")
 
 
+_GLOSSARY_TAGS = {"company": "nt", "organization": "nt", "term": "n", "slang": "nz"}
+
+
 class _Segmenter:
     """A private jieba tokenizer with our user dictionary and part-of-speech tags."""
 
@@ -133,6 +136,9 @@ class _Segmenter:
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.load_userdict(str(resource_path("jieba_userdict.txt")))
+        # Every glossary entry stays one token, so it glosses as one unit.
+        for chinese, _, kind in glossary_entries():
+            tokenizer.add_word(chinese, freq=2000, tag=_GLOSSARY_TAGS.get(kind, "nz"))
         self._tagger = jieba.posseg.POSTokenizer(tokenizer)
 
     def cut(self, text: str) -> list[tuple[str, str]]:

@@ -42,12 +42,18 @@ def schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def glossary() -> dict[str, str]:
-    """Chinese names and industry terms with the English a reader of this news expects."""
-    entries: dict[str, str] = {}
+def glossary_entries() -> tuple[tuple[str, str, str], ...]:
+    """(Chinese, English, kind) for names, industry terms and market slang."""
+    entries = []
     for line in resource_path("glossary.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        chinese, english = line.split("\t")[:2]
-        entries[chinese.strip()] = english.strip()
-    return entries
+        chinese, english, kind = (field.strip() for field in line.split("\t")[:3])
+        entries.append((chinese, english, kind))
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, str]:
+    """Chinese -> the English a reader of this news expects."""
+    return {chinese: english for chinese, english, _ in glossary_entries()}
