@@ -78,20 +78,29 @@ def senses_of(word: str) -> list[str]:
 
 
 def best_sense(word: str, pos: str = "") -> str | None:
-    """One short gloss for news text: our glossary first, else a CC-CEDICT sense that fits
-    the word's part of speech in context (jieba's tag), else the first one."""
+    """One short gloss for news text: our glossary first; else a CC-CEDICT sense marked as
+    belonging to this news's domains (finance, computing, ...); else one that fits the
+    word's part of speech in context (jieba's tag); else the first one."""
     named = glossary().get(word)
     if named:
         return named
     candidates = [(sense, short) for sense in senses_of(word) if (short := _shorten(sense))]
     if not candidates:
         return None
+    in_domain = [short for sense, short in candidates if _DOMAIN_NOTE.search(sense)]
+    if in_domain:
+        return in_domain[0]
     fitting = [short for sense, short in candidates[:_SENSE_WINDOW] if _fits(sense, short, pos)]
     return fitting[0] if fitting else candidates[0][1]
 
 
 # Only the first few senses are candidates: CC-CEDICT puts common senses first.
 _SENSE_WINDOW = 4
+# CC-CEDICT's notes for senses of the domains this news is about.
+_DOMAIN_NOTE = re.compile(
+    r"\((?:computing|finance|financial|banking|economics|business|stock market|investment|"
+    r"of a company|referring to a company|digital currency)[^)]*\)"
+)
 
 
 def _fits(sense: str, short: str, pos: str) -> bool:
@@ -117,6 +126,7 @@ def _shorten(sense: str) -> str:
     if first.strip().startswith(("lit.", "(lit.")):
         return ""
     text = _NOTE.sub(" ", first).strip()
+    text = re.sub(r"^fig\.\s+", "", text)
     text = re.sub(r"^(?:to|a|an|the) ", "", text)
     text = re.sub(r"\b(?:sb|sth)\b", lambda m: {"sb": "someone", "sth": "something"}[m.group()],
                   text)
