@@ -13,7 +13,7 @@ from .gloss import gloss
 from .ingest import Article
 from .scripts import count_han
 from .settings import DEFAULT_SETTINGS, Settings
-from .structure import structure
+from .structure import clean_name, structure
 
 
 def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Document:
@@ -27,6 +27,8 @@ def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Documen
     if doc.meta.get("title") is None:
         doc.meta["title"] = next(
             (doc.text[b.start:b.end] for b in doc.blocks if b.kind == "title"), None)
+    if doc.meta.get("publisher") is None and doc.meta.get("title"):
+        doc.meta["publisher"] = site_in_title(str(doc.meta["title"]))
     fragments, doc.foreign = detect_fragments(doc.text, doc.blocks)
     doc.fragments = gloss(fragments)
     doc.clean_text, doc.clean_map = clean(doc.text, doc.blocks, doc.fragments, doc.foreign)
@@ -34,6 +36,15 @@ def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Documen
     if article.ingest_stats:
         doc.stats["ingest"] = dict(article.ingest_stats)
     return doc
+
+
+def site_in_title(title: str) -> str | None:
+    """``7×24h Flash News | Jinse Finance (金色财经)`` -> ``Jinse Finance``: page titles
+    end with the site's name after a bar."""
+    head, bar, site = title.rpartition(" | ")
+    if not bar or not head.strip() or not 0 < len(site.split()) <= 4:
+        return None
+    return clean_name(site) or None
 
 
 def document_stats(doc: Document) -> dict[str, Any]:

@@ -41,7 +41,41 @@ _NOT_NAME = frozenset(
         "commissioner", "ambassador", "representative", "envoy", "lieutenant", "colonel",
     ]
 )
+_NAME_CONNECTORS = frozenset(["and", "of", "for", "&", "de", "the"])
+# Connectors join words of one name only in an institution's name ("Securities and Futures
+# Commission", "Bank of China"), not in "Baidu and Alibaba (阿里巴巴)".
+_INSTITUTION_HEADS = frozenset(
+    [
+        "Commission", "Ministry", "Bureau", "Authority", "Council", "Committee", "Exchange",
+        "Association", "Administration", "Office", "Department", "Agency", "Institute",
+        "University", "Academy", "Technology", "Technologies", "Securities", "Affairs",
+        "Reform", "Development", "Trade", "Industry", "Commerce", "Regulation", "Supervision",
+        "Bank", "Board", "Chamber", "Court", "Bureau", "Centre", "Center", "Fund", "Group",
+    ]
+)
+# "Hong Kong-based Victory Bay Securities": the modifier is not part of the name.
+_MODIFIER_SUFFIXES = ("-based", "-listed", "-backed", "-owned", "-born", "-headquartered")
 _NUMERIC_UNITS = frozenset("万萬亿億千百兆")
+
+
+def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
+    """Trim a run of capitalised words to the name: drop what a modifier ("Hong Kong-based",
+    "Hong Kong's") or an unjoined connector ("Shares of Cambricon") leaves before it."""
+    texts = [word.group() for word in words]
+    cut = 0
+    for index, word in enumerate(texts[:-1]):
+        modifier = word.endswith(_MODIFIER_SUFFIXES) or word.endswith(("'s", "’s"))
+        # A connector belongs to an institution's name: "Bank of China", "Securities and
+        # Futures Commission"; "Baidu and Alibaba" is two names.
+        stray_connector = word in _NAME_CONNECTORS and index > 0 and not (
+            texts[index - 1] in _INSTITUTION_HEADS or texts[-1] in _INSTITUTION_HEADS)
+        if modifier or stray_connector:
+            cut = index + 1
+    return words[cut:] or words[-1:]
+
+
+def _name_word(word: str) -> bool:
+    return word[0].isupper() or word[0].isdigit()
 HOST_LANGS_EXCLUDED = frozenset({"zh", "ja", "ko"})
 
 
@@ -164,17 +198,22 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
     chosen = [words[-1]]
     for word in reversed(words[:-1]):
         between = text[word.end():chosen[0].start()]
-        if between != " " or not (word.group()[0].isupper() or word.group()[0].isdigit()):
+        if between != " " or not _name_word(chosen[-1].group()):
             break
-        if not (chosen[0].group()[0].isupper() or chosen[0].group()[0].isdigit()):
+        # "Securities and Futures Commission": a connector joins two capitalised words.
+        joins = word.group() in _NAME_CONNECTORS and _name_word(chosen[0].group())
+        if not (_name_word(word.group()) or joins):
             break
         chosen.insert(0, word)
-        if len(chosen) == 6:
+        if len(chosen) == 8:
             break
+    while chosen and chosen[0].group() in _NAME_CONNECTORS:
+        chosen.pop(0)
+    chosen = _name_proper(chosen)
     while len(chosen) > 1 and chosen[0].group().casefold() in _NOT_NAME:
         chosen.pop(0)
     span_start = chosen[0].start()
-    if not (chosen[0].group()[0].isupper() or chosen[0].group()[0].isdigit()):
+    if not _name_word(chosen[0].group()):
         # A common noun: the noun phrase it ends ("the funding fees (资金费)").
         span_start = noun_phrase_start(text, region_start, words_end) or span_start
     return Span(span_start, words_end, text[span_start:words_end])

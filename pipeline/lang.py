@@ -23,6 +23,8 @@ _ENGLISH_MARKERS = frozenset(
     ]
 )
 _TOKEN_RE = re.compile(r"[a-z']+")
+_WORD_RE = re.compile(r"[^\W\d_]+")  # whole words, accents included (Vietnamese stays whole)
+_URL_OR_HANDLE = re.compile(r"https?://\S+|www\.\S+|@[\w.]+")
 
 
 def script_profile(text: str) -> dict[str, int]:
@@ -38,6 +40,7 @@ def script_profile(text: str) -> dict[str, int]:
 def block_lang(text: str, *, default_latin: str = "en", seed: int = 0,
                min_letters: int = 20) -> str:
     """``en``, ``zh``, ``mixed``, ``ja``, ``ko``, ``und`` or a langdetect code."""
+    text = _URL_OR_HANDLE.sub(" ", text)  # links and @handles are no language
     profile = script_profile(text)
     han, kana, words = profile["han"], profile["kana"], profile["latin_words"]
     if kana and kana * 2 >= han and kana >= words:
@@ -54,13 +57,32 @@ def block_lang(text: str, *, default_latin: str = "en", seed: int = 0,
 
 
 def latin_lang(text: str, *, default: str, seed: int, min_letters: int) -> str:
+    """English when function words or English vocabulary say so (headlines have few
+    function words, and langdetect calls some of them Danish); else a seeded guess."""
     tokens = _TOKEN_RE.findall(text.lower())
     markers = sum(1 for token in tokens if token in _ENGLISH_MARKERS)
     if markers >= 2 or (tokens and markers / len(tokens) >= 0.15):
         return "en"
     if len(LATIN_LETTER_RE.findall(text)) < min_letters:
         return default
+    words = [word for word in _WORD_RE.findall(text.lower()) if len(word) >= 3]
+    if words and sum(token in _english_vocabulary() for token in words) / len(words) >= 0.6:
+        return "en"
     return _detect(text, seed)
+
+
+@lru_cache(maxsize=1)
+def _english_vocabulary() -> frozenset[str]:
+    """Every lowercase word of CC-CEDICT's English glosses: a broad English word list that
+    ships with a dependency we load anyway."""
+    from .gloss import cedict
+
+    words: set[str] = set()
+    for entries in cedict().values():
+        for entry in entries:
+            for sense in entry.senses:
+                words.update(_TOKEN_RE.findall(sense.lower()))
+    return frozenset(words)
 
 
 def _detect(text: str, seed: int) -> str:

@@ -17,6 +17,7 @@ from .document import Block, BlockKind
 from .ingest import FRONT_MATTER
 from .lang import block_lang
 from .resources import boilerplate_lexicon
+from .scripts import count_han
 from .settings import DEFAULT_SETTINGS, Settings
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -58,6 +59,7 @@ _BYLINE_BY = re.compile(
     r"^By\s+(?P<author>[A-Z][^|·•/,\n]{1,50}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
 )
 _DATE_ONLY = re.compile(rf"^{_DATE}{_TIME}$")
+_CLOCK_ONLY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?$")
 _DATE_PARTS = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _DATE_WORDS = re.compile(
     r"(?:(?P<m1>[A-Za-z]{3})[a-z]*\.?\s+(?P<d1>\d{1,2}),?\s+(?P<y1>\d{4})"
@@ -82,6 +84,7 @@ _CAPTION_CREDIT = re.compile(
     r"[^.\n]{1,60}\.?\)?$|[（(]图片?(?:来源|源)[:：][^）)]{1,40}[）)]$",
     re.IGNORECASE,
 )
+_LABEL_START = re.compile(r"^[A-Z\u4e00-\u9fff][\w \u4e00-\u9fff]{0,20}[:：]\s")
 _LIST_ITEM = re.compile(r"^(?:[-*•·]\s|\d{1,2}[.)]\s)")
 # A line of hashtags or cashtags (#Bitcoin $ETH), or a bare link.
 _TAGS_OR_LINK = re.compile(r"^(?:[#$][\w\u4e00-\u9fff-]+[\s,，]*)+$|^(?:https?://|www\.)\S+$")
@@ -99,8 +102,15 @@ _TERMINAL = tuple(".!?。！？…\"”'’,，;；")
 _ATTRIBUTION_AUTHOR = re.compile(
     r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*(?:[,，;；]|$)", re.IGNORECASE
 )
-_LABELLED_AUTHOR = re.compile(r"^(?:by|author|written by|作者|文)\s*[:：]?\s+(?P<name>.+)$",
-                              re.IGNORECASE)
+_LABELLED_AUTHOR = re.compile(
+    r"^(?:by|author|written by|words|text|interview(?:er)?|reporter|作者|文|撰文|采访|记者)"
+    r"\s*[:：|]?\s*(?P<name>.+)$",
+    re.IGNORECASE,
+)
+# Contributors who are neither the author nor the publisher.
+_LABELLED_OTHER = re.compile(
+    r"^(?:compiled by|translated by|translator|editor|edited by|proofread by|编译|翻译|编辑|校对)"
+    r"\s*[:：]", re.IGNORECASE)
 _BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
 # A trailing parenthesis holding the Chinese name or an @handle: (邱晓芬), (@azuma_eth).
 _TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff@][^()（）]*[)）]\s*$")
@@ -143,10 +153,12 @@ def _split_paragraphs(text: str, offset: int) -> list[RawBlock]:
     blocks: list[RawBlock] = []
     for para_start, lines in _paragraphs(text, offset):
         widths = [len(line.strip()) for _, line in lines]
-        wrapped = len(lines) > 1 and all(width >= 60 for width in widths[:-1]) and not any(
+        # Hard-wrapped prose: lines of a similar, editor-like width with no line opening
+        # as a heading, a list item, a quote or a "Label: ..." entry.
+        wrapped = len(lines) > 1 and all(60 <= width <= 100 for width in widths[:-1]) and not any(
             _MD_HEADING.match(line.strip()) or _LIST_ITEM.match(line.lstrip())
-            or line.lstrip().startswith("> ")
-            for _, line in lines
+            or line.lstrip().startswith("> ") or _LABEL_START.match(line.lstrip())
+            for _, line in lines[1:]
         )
         if wrapped:
             (first, _), (last, last_line) = lines[0], lines[-1]
@@ -311,7 +323,7 @@ def _byline_from_parts(parts: list[str]) -> dict[str, str | None]:
     names: list[str] = []
     for part in parts:
         labelled = _LABELLED_AUTHOR.match(part)
-        if part.strip().casefold() in _BYLINE_LABELS:
+        if part.strip().casefold() in _BYLINE_LABELS or _LABELLED_OTHER.match(part.strip()):
             continue
         if _DATE_ONLY.match(part.strip()):
             found["published"] = found["published"] or iso_date(part)
@@ -437,6 +449,8 @@ class _Labeller:
         return None
 
     def is_byline(self, block_text: str) -> bool:
+        if _CLOCK_ONLY.match(block_text):
+            return True  # a feed item's time stamp: "15:06"
         if len(self.blocks) >= 12 and not _DATE_ONLY.match(block_text.strip()):
             return False
         byline = parse_byline(block_text)
@@ -455,7 +469,7 @@ class _Labeller:
     def is_ui_line(self, block_text: str, lang: str) -> bool:
         """Short Chinese lines in an English page (``币安广场``, ``查看原文``), bare counters
         (``1,284``), and before the title anything too short to be a headline."""
-        if lang in ("zh", "ja") and len(block_text) <= 12 and not block_text.endswith(
+        if lang in ("zh", "ja") and count_han(block_text) <= 6 and not block_text.endswith(
                 ("。", "！", "？")):
             return True
         if _COUNT_ONLY.match(block_text) and not self.is_section_number(block_text, peek=True):

@@ -132,3 +132,17 @@ def test_paired_name_drops_titles_but_keeps_multiword_names() -> None:
     text = "Legislator Lin Yi-chen (林宜臻) met General Motors (通用汽车) staff."
     pairs = [f.paired_with.text for f in detect_fragments(text)[0] if f.paired_with]
     assert pairs == ["Lin Yi-chen", "General Motors"]
+
+
+def test_paired_names_keep_institutions_whole_and_drop_modifiers() -> None:
+    cases = {
+        "Hong Kong's Securities and Futures Commission (证监会) said": (
+            "Securities and Futures Commission"),
+        "Hong Kong-based Victory Bay Securities (胜湾证券) said": "Victory Bay Securities",
+        "the Bank of China (中国银行) said": "Bank of China",
+        "Baidu and Alibaba (阿里巴巴) said": "Alibaba",
+        "Shares of Cambricon (寒武纪) rose": "Cambricon",
+    }
+    for text, expected in cases.items():
+        (fragment,) = detect_fragments(text)[0]
+        assert fragment.paired_with is not None and fragment.paired_with.text == expected

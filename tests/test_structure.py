@@ -181,3 +181,37 @@ def test_byline_labels_and_handles_are_not_names() -> None:
     assert byline is not None
     assert byline["publisher"] == "Odaily Planet Daily"
     assert byline["author"] is None
+
+
+def test_english_headlines_without_function_words_are_english() -> None:
+    from pipeline.lang import block_lang
+
+    assert block_lang("Ethereum developers target September for first Glamsterdam testnet",
+                      min_letters=40) == "en"
+    assert block_lang("Original link: https://www.theblockbeats.info/news/12345") == "en"
+    assert block_lang("Nhà đầu tư tiền điện tử đang chờ đợi quyết định lãi suất của Fed tuần này",
+                      min_letters=40) == "vi"
+
+
+def test_feed_times_vote_counts_footer_links_and_contributor_labels() -> None:
+    text = (
+        "7×24h Flash News | Jinse Finance (金色财经)\n\n15:06\n\n"
+        "Whale address dormant for 8 years moves 2,000 BTC\n\n"
+        "An address that had been dormant for eight years moved 2,000 BTC on Saturday.\n\n"
+        "利好 126 · 利空 31\n\nAbout Us\n\nPrivacy Policy\n"
+    )
+    blocks, _ = structure(text)
+    kinds = {text[b.start:b.end]: b.kind for b in blocks}
+    assert kinds["15:06"] == "byline"
+    assert kinds["利好 126 · 利空 31"] == "boilerplate"
+    assert kinds["About Us"] == kinds["Privacy Policy"] == "boilerplate"
+    byline = parse_byline("Interview: Zhao Xin | Compiled by: Lin Qiao")
+    assert byline is not None and byline["author"] == "Zhao Xin"
+    assert byline["publisher"] is None
+
+
+def test_publisher_from_the_site_name_in_a_page_title() -> None:
+    from pipeline.core import site_in_title
+
+    assert site_in_title("7×24h Flash News | Jinse Finance (金色财经)") == "Jinse Finance"
+    assert site_in_title("Bitcoin rallies as ETF inflows return") is None
