@@ -175,6 +175,10 @@ def ingest_path(path: Path, settings: Settings) -> Iterator[Article | Failure]:
     if fmt is None:
         yield Failure(str(path), None, InputError(Errors.E008, suffix=path.suffix))
         return
+    if fmt == "jsonl" and path.is_file() and path.stat().st_size > settings.max_bytes:
+        # A feed larger than one article may be: stream it, and hold each line to the limit.
+        yield from _jsonl_stream(path, settings)
+        return
     try:
         data = read_bytes(path, settings)
     except InputError as error:
@@ -182,6 +186,23 @@ def ingest_path(path: Path, settings: Settings) -> Iterator[Article | Failure]:
         return
     yield from ingest_bytes(data, doc_id=safe_id(path.stem), fmt=fmt, path=str(path),
                             settings=settings)
+
+
+def _jsonl_stream(path: Path, settings: Settings) -> Iterator[Article | Failure]:
+    """Records of a large jsonl file, line by line, decoded as UTF-8 as JSON Lines requires."""
+    with path.open("rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            label = f"{path}:{number}"
+            if len(raw) > settings.max_bytes:
+                yield Failure(label, None, InputError(Errors.E004, size=len(raw),
+                                                      limit=settings.max_bytes))
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                yield Failure(label, None, InputError(Errors.E003, detail=str(error)))
+                continue
+            yield from _jsonl_record(line, number, safe_id(path.stem), str(path), "utf-8")
 
 
 FRONT_MATTER = re.compile(r"\A---\n(?P<body>(?:.*\n){0,40}?)---(?:\n|\Z)")
@@ -269,27 +290,35 @@ def _jsonl_articles(
     text: str, encoding: str, stem_id: str, path: str | None
 ) -> Iterator[Article | Failure]:
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        label = f"{path or '-'}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield Failure(label, None, InputError(Errors.E005, line=number, detail=error.msg))
-            continue
-        if not isinstance(record, dict):
-            yield Failure(label, None, InputError(Errors.E005, line=number,
-                                                  detail="not a JSON object"))
-            continue
-        raw_id = record.pop("id", None)
-        doc_id = safe_id(str(raw_id)) if raw_id not in (None, "") else f"{stem_id}-{number}"
-        body = record.pop("text", None)
-        if not isinstance(body, str) or not body.strip():
-            yield Failure(label, doc_id, InputError(Errors.E006, line=number, field="text"))
-            continue
-        meta: dict[str, Any] = dict.fromkeys(META_KEYS)
-        for key, value in record.items():
-            meta[key] = _iso_date(value) or value if key in ("published", "updated") else value
-        digest = hashlib.sha256(line.encode("utf-8")).hexdigest()
-        source = Source(path, digest, encoding, "jsonl", line=number)
-        yield Article(doc_id, normalise_newlines(body), source, meta)
+        yield from _jsonl_record(line, number, stem_id, path, encoding)
+
+
+def _jsonl_record(
+    line: str, number: int, stem_id: str, path: str | None, encoding: str
+) -> Iterator[Article | Failure]:
+    """One jsonl line: an article, a failure naming the line, or nothing if it is blank."""
+    if not line.strip():
+        return
+    label = f"{path or '-'}:{number}"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        yield Failure(label, None, InputError(Errors.E005, line=number, detail=error.msg))
+        return
+    if not isinstance(record, dict):
+        yield Failure(label, None, InputError(Errors.E005, line=number,
+                                              detail="not a JSON object"))
+        return
+    raw_id = record.pop("id", None)
+    doc_id = safe_id(str(raw_id)) if raw_id not in (None, "") else f"{stem_id}-{number}"
+    body = record.pop("text", None)
+    if not isinstance(body, str) or not body.strip():
+        yield Failure(label, doc_id, InputError(Errors.E006, line=number, field="text"))
+        return
+    meta: dict[str, Any] = dict.fromkeys(META_KEYS)
+    for key, value in record.items():
+        is_date = key in ("published", "updated")
+        meta[key] = (_iso_date(value) or value) if is_date else value
+    digest = hashlib.sha256(line.rstrip("\r").encode("utf-8")).hexdigest()
+    source = Source(path, digest, encoding, "jsonl", line=number)
+    yield Article(doc_id, normalise_newlines(body), source, meta)

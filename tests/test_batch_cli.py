@@ -194,3 +194,17 @@ def test_output_is_byte_identical_across_processes(tmp_path: Path) -> None:
         outputs.append((out / "a.json").read_bytes())
     assert outputs[0] == outputs[1]
     assert json.loads(outputs[0])["blocks"][-1]["lang"] == "de"
+
+
+def test_a_jsonl_feed_larger_than_the_limit_is_streamed_record_by_record(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    records = [json.dumps({"id": f"item-{n}", "text": GOOD}, ensure_ascii=False)
+               for n in range(40)]
+    records.insert(5, json.dumps({"id": "huge", "text": "a " * 4000}))
+    feed.write_text("\n".join(records) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([feed], out, Settings(max_bytes=6000), log=io.StringIO())
+    assert summary.counts["written"] == 40
+    (error,) = errors_of(out)
+    assert error["input"] == f"{feed}:6" and error["code"] == "E004"
+    assert json.loads((out / "item-39.json").read_text(encoding="utf-8"))["source"]["line"] == 41
