@@ -176,7 +176,13 @@ class _Builder:
             return
         if join:
             self._space_before(piece[0])
+            if self._sentence_start():
+                piece = piece[0].upper() + piece[1:]  # "一旦 performance" opens a sentence
         self._append(piece)
+
+    def _sentence_start(self) -> bool:
+        tail = "".join(self.parts[-3:]).rstrip(" ")
+        return not tail or tail.endswith(("\n", ".", "!", "?", "。", "！", "？"))
 
     def block(self, block: Block, edits: Sequence[Edit]) -> None:
         position = block.start

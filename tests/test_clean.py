@@ -87,3 +87,8 @@ def test_inserted_dictionary_gloss_maps_to_insertion_point(full: Document) -> No
     text_at = full.text.index("彻底")
     # The gloss of 彻底 is inserted; it maps to where 彻底 was (end of the copied run before it).
     assert text_at - 1 <= mapped <= text_at
+
+
+def test_a_dictionary_gloss_opening_a_sentence_is_capitalised() -> None:
+    doc = annotate_text("It fell sharply on Monday. 一旦 performance slips, investors leave.\n")
+    assert "Monday. Once performance slips, investors leave." in doc.clean_text
