@@ -42,10 +42,6 @@ _BYLINE_KEYWORD = re.compile(
     rf"(?:\s*[·|,，]?\s*{_UPDATED_WORD}\s*[:：]?\s*(?P<updated>{_DATE}){_TIME})?\s*$",
     re.IGNORECASE,
 )
-_BYLINE_SEPARATED = re.compile(
-    rf"^(?:(?P<publisher>[^\d|·•/]{{2,40}}?)\s*[·|•/]\s*(?P<published>{_DATE}){_TIME}"
-    rf"|(?P<published2>{_DATE}){_TIME}\s*[·|•/]\s*(?P<publisher2>[^\d|·•/]{{2,40}}))\s*$"
-)
 _BYLINE_NAME_DATE = re.compile(
     rf"^(?P<publisher>[A-Za-z\u4e00-\u9fff][^\d|·•/\n]{{1,40}}?)\s+(?P<published>{_DATE}){_TIME}$"
 )
@@ -286,12 +282,6 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
     if match:
         return {"publisher": match["publisher"].strip(" ·|,") or None, "author": None,
                 "published": iso_date(match["published"]), "updated": iso_date(match["updated"])}
-    match = _BYLINE_SEPARATED.match(stripped)
-    if match:
-        publisher = (match["publisher"] or match["publisher2"] or "").strip()
-        return {"publisher": publisher or None, "author": None,
-                "published": iso_date(match["published"] or match["published2"]),
-                "updated": None}
     if _DATE_ONLY.match(stripped):
         return {"publisher": None, "author": None, "published": iso_date(stripped),
                 "updated": None}
