@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from . import __version__
+from .byline import clean_name
 from .clean import clean, is_kept
 from .detect import detect_fragments
 from .document import META_KEYS, Document
@@ -13,7 +14,7 @@ from .gloss import gloss
 from .ingest import Article
 from .scripts import count_han
 from .settings import DEFAULT_SETTINGS, Settings
-from .structure import clean_name, structure
+from .structure import structure
 
 
 def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Document:

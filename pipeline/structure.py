@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
+from .byline import (
+    CLOCK_ONLY,
+    DATE_ONLY,
+    clean_name,
+    parse_byline,
+)
 from .document import Block, BlockKind
 from .ingest import FRONT_MATTER
 from .lang import block_lang
@@ -20,47 +26,6 @@ from .resources import boilerplate_lexicon
 from .scripts import count_han
 from .settings import DEFAULT_SETTINGS, Settings
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_DATE = (
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?\s+)?"
-    r"(?:\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
-    r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}"
-    r"|\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4})"
-)
-_TIME = (
-    r"(?:,?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?)?"
-    r"(?:\s*(?:GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?|\s*[A-Z]{2,4}T)?"
-    r"(?:\s*,?\s*[Pp]age\s*\d+)?"
-)
-_PUBLISHED_WORD = (
-    r"(?:发布于|發佈於|發布於|发表于|發表於|发布时间|Posted on|Published on|Published)"
-)
-_UPDATED_WORD = r"(?:更新于|更新於|更新时间|Updated on|Updated|Last updated)"
-_BYLINE_KEYWORD = re.compile(
-    rf"^(?P<publisher>.{{0,60}}?)\s*{_PUBLISHED_WORD}\s*[:：]?\s*(?P<published>{_DATE}){_TIME}"
-    rf"(?:\s*[·|,，]?\s*{_UPDATED_WORD}\s*[:：]?\s*(?P<updated>{_DATE}){_TIME})?\s*$",
-    re.IGNORECASE,
-)
-_BYLINE_NAME_DATE = re.compile(
-    rf"^(?P<publisher>[A-Za-z\u4e00-\u9fff][^\d|·•/\n]{{1,40}}?)\s+(?P<published>{_DATE}){_TIME}$"
-)
-_BYLINE_HANDLE = re.compile(r"^(?P<author>[^@\n]{1,40}?)\s+@[\w.]{2,30}$")
-# A wire-service dateline opening a story: "BEIJING, July 15 (Reuters) -".
-_WIRE_DATELINE = re.compile(
-    r"^[A-Z][A-Z .'-]{1,30}(?:, [A-Z][A-Za-z .]{1,20})?,? [A-Z][a-z]{2,8}\.? \d{1,2}"
-    r" \((?P<agency>[A-Za-z][\w .&-]{1,24})\)\s*[-–—]"
-)
-_BYLINE_BY = re.compile(
-    r"^By\s+(?P<author>[A-Z][^|·•/,\n]{1,50}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
-)
-_DATE_ONLY = re.compile(rf"^{_DATE}{_TIME}$")
-_CLOCK_ONLY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?$")
-_DATE_PARTS = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_DATE_WORDS = re.compile(
-    r"(?:(?P<m1>[A-Za-z]{3})[a-z]*\.?\s+(?P<d1>\d{1,2}),?\s+(?P<y1>\d{4})"
-    r"|(?P<d2>\d{1,2})\s+(?P<m2>[A-Za-z]{3})[a-z]*\.?,?\s+(?P<y2>\d{4}))"
-)
 _RELATIVE_TIME = re.compile(
     r"^.{0,40}?\d+\s*(?:秒|分钟|分鐘|小时|小時|天|周|週|个月|個月)前$"
     r"|^.{0,40}?\b\d+\s*(?:sec|second|min|minute|hr|hour|day|week|month|[smhdw])s?\s+ago$"
@@ -88,35 +53,18 @@ _SECTION_NUMBER = re.compile(
     r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[IVX]{1,5}|Part\s+\w+)[、.:：)]?$", re.IGNORECASE
 )
 _MD_HEADING = re.compile(r"#{1,6}[ \t]+")
+# A wire-service dateline opening a story: "BEIJING, July 15 (Reuters) -".
+_WIRE_DATELINE = re.compile(
+    r"^[A-Z][A-Z .'-]{1,30}(?:, [A-Z][A-Za-z .]{1,20})?,? [A-Z][a-z]{2,8}\.? \d{1,2}"
+    r" \((?P<agency>[A-Za-z][\w .&-]{1,24})\)\s*[-–—]"
+)
 # "IV. Where is the floor?", "二、价格战": a numbered section title (Arabic "1." is a list).
 _NUMBERED_HEADING = re.compile(r"^(?:[IVX]{1,4}\.|[一二三四五六七八九十]{1,3}[、.])\s*\S.{0,90}$")
 _SIGN_OFF = re.compile(r"^(?:The\s+)?[A-Z][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,3}\s+Team$")
-_BYLINE_LABELS = frozenset(
-    ["original", "exclusive", "opinion", "sponsored", "analysis", "原创", "独家", "原創", "獨家"]
-)
 _TERMINAL = tuple(".!?。！？…\"”'’,，;；")
 _ATTRIBUTION_AUTHOR = re.compile(
     r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*(?:[,，;；]|$)", re.IGNORECASE
 )
-_LABELLED_AUTHOR = re.compile(
-    r"^(?:by|author|written by|words|text|interview(?:er)?|reporter|作者|文|撰文|采访|记者)"
-    r"\s*[:：|]?\s*(?P<name>.+)$",
-    re.IGNORECASE,
-)
-# Contributors who are neither the author nor the publisher.
-_LABELLED_OTHER = re.compile(
-    r"^(?:compiled by|translated by|translator|editor|edited by|proofread by|编译|翻译|编辑|校对)"
-    r"\s*[:：]", re.IGNORECASE)
-_BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
-# A trailing parenthesis holding the Chinese name or an @handle: (邱晓芬), (@azuma_eth).
-_TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff@][^()（）]*[)）]\s*$")
-
-
-def clean_name(name: str) -> str:
-    """``Qiu Xiaofen (邱晓芬).`` -> ``Qiu Xiaofen``; a Chinese name keeps its English gloss."""
-    name = name.strip().rstrip(".。;；,，").strip()
-    stripped = _TRAILING_HAN_NOTE.sub("", name)
-    return stripped or name
 
 Section = Literal["body", "summary", "qa", "boilerplate"]
 
@@ -253,81 +201,6 @@ def is_attribution(text: str) -> bool:
 _FIRST_PAREN = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
 
 
-def iso_date(text: str | None) -> str | None:
-    if not text:
-        return None
-    match = _DATE_PARTS.search(text)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        words = _DATE_WORDS.search(text)
-        if not words:
-            return None
-        month_name = (words["m1"] or words["m2"]).lower()
-        if month_name not in _MONTHS:
-            return None
-        year, month, day = int(words["y1"] or words["y2"]), _MONTHS[month_name], int(
-            words["d1"] or words["d2"])
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def parse_byline(text: str) -> dict[str, str | None] | None:
-    """Publisher, author and dates when the block is a byline, else ``None``."""
-    stripped = text.strip()
-    if len(stripped) > 160:
-        return None
-    match = _BYLINE_KEYWORD.match(stripped)
-    if match:
-        return {"publisher": match["publisher"].strip(" ·|,") or None, "author": None,
-                "published": iso_date(match["published"]), "updated": iso_date(match["updated"])}
-    if _DATE_ONLY.match(stripped):
-        return {"publisher": None, "author": None, "published": iso_date(stripped),
-                "updated": None}
-    match = _BYLINE_HANDLE.match(stripped)
-    if match:
-        return {"publisher": None, "author": match["author"].strip(), "published": None,
-                "updated": None}
-    match = _BYLINE_NAME_DATE.match(stripped)
-    if match:
-        return {"publisher": match["publisher"].strip(), "author": None,
-                "published": iso_date(match["published"]), "updated": None}
-    parts = _BYLINE_PARTS.split(stripped)
-    if 2 <= len(parts) <= 4 and all(0 < len(part) <= 48 for part in parts):
-        return _byline_from_parts(parts)
-    match = _BYLINE_BY.match(stripped)
-    if match:
-        rest = match["rest"] or ""
-        return {"publisher": None, "author": match["author"].strip(),
-                "published": iso_date(rest), "updated": None}
-    if _DATE_ONLY.match(stripped):
-        return {"publisher": None, "author": None, "published": iso_date(stripped),
-                "updated": None}
-    return None
-
-
-def _byline_from_parts(parts: list[str]) -> dict[str, str | None]:
-    """``36Kr · 2026-03-18 · Author: Deng Yongyi``, ``CryptoSakura · Gate Square``."""
-    found: dict[str, str | None] = dict.fromkeys(("publisher", "author", "published", "updated"))
-    names: list[str] = []
-    for part in parts:
-        labelled = _LABELLED_AUTHOR.match(part)
-        if part.strip().casefold() in _BYLINE_LABELS or _LABELLED_OTHER.match(part.strip()):
-            continue
-        if _DATE_ONLY.match(part.strip()):
-            found["published"] = found["published"] or iso_date(part)
-        elif labelled:
-            found["author"] = clean_name(labelled["name"])
-        else:
-            names.append(clean_name(part))
-    if len(names) >= 2 and not found["author"]:
-        found["author"] = names[0]
-    if names:
-        found["publisher"] = names[-1]
-    return found
-
-
 def _looks_like_heading(text: str) -> bool:
     """A short line without closing punctuation; one ending in a colon must be in title
     case (``Future Prediction:``), else it introduces what follows (``Here is my plan:``)."""
@@ -439,9 +312,9 @@ class _Labeller:
         return None
 
     def is_byline(self, block_text: str) -> bool:
-        if _CLOCK_ONLY.match(block_text):
+        if CLOCK_ONLY.match(block_text):
             return True  # a feed item's time stamp: "15:06"
-        if len(self.blocks) >= 12 and not _DATE_ONLY.match(block_text.strip()):
+        if len(self.blocks) >= 12 and not DATE_ONLY.match(block_text.strip()):
             return False
         byline = parse_byline(block_text)
         if byline is None:

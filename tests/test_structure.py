@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pipeline.byline import parse_byline
 from pipeline.document import Block
-from pipeline.structure import parse_byline, structure
+from pipeline.structure import structure
 
 
 def kinds(text: str) -> list[tuple[str, str]]:
