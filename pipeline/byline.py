@@ -49,7 +49,7 @@ _BYLINE_LABELS = frozenset(
     ["original", "exclusive", "opinion", "sponsored", "analysis", "原创", "独家", "原創", "獨家"]
 )
 _LABELLED_AUTHOR = re.compile(
-    r"^(?:by|author|written by|words|text|interview(?:er)?|reporter|作者|文|撰文|采访|记者)"
+    r"^(?:(?:by|author|written by|words|text|interview(?:er)?|reporter)\b|作者|文|撰文|采访|记者)"
     r"\s*[:：|]?\s*(?P<name>.+)$",
     re.IGNORECASE,
 )

@@ -23,7 +23,8 @@ from .structure import section_marker
 
 KEPT_KINDS = frozenset({"title", "summary", "heading", "paragraph"})
 KEPT_LANGS = frozenset({"en", "mixed", "und"})
-_PAREN_RE = re.compile(r"[ \t]*[(（]([^()（）\n]{1,80})[)）]")
+# The look-behind keeps a run of spaces from being retried at each of its positions.
+_PAREN_RE = re.compile(r"(?<![ \t])[ \t]*[(（]([^()（）\n]{1,80})[)）]")
 _WORD_RE = re.compile(r"[\w'’-]+")
 _NO_SPACE_AFTER = set("([{“‘/-–—\n「『《（")
 _NO_SPACE_BEFORE = set(",.;:!?)]}”’%/-–—\n\"'」』》）")
@@ -55,13 +56,15 @@ def clean(
 ) -> tuple[str, list[tuple[int, int, int]]]:
     builder = _Builder(text)
     edits = sorted(_edits(text, fragments, foreign), key=lambda edit: edit.start)
+    starts = [edit.start for edit in edits]
     for block in blocks:
         if not is_kept(block, text):
             continue
         if builder.parts:
             builder.insert("\n\n", join=False)
-        inside = [edit for edit in edits if block.start <= edit.start < block.end]
-        inside += _echo_edits(text, block, inside)
+        inside = edits[bisect.bisect_left(starts, block.start):
+                       bisect.bisect_left(starts, block.end)]
+        inside = inside + _echo_edits(text, block, inside)
         builder.block(block, sorted(inside, key=lambda edit: edit.start))
     return "".join(builder.parts), builder.mapping()
 
@@ -103,7 +106,7 @@ def _edits(
     return edits
 
 
-_NUMBER_BEFORE = re.compile(r"(\d[\d,]*(?:\.\d+)?)$")
+_NUMBER_BEFORE = re.compile(r"(?<![\d,.])(\d[\d,]*(?:\.\d+)?)$")
 _UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
 
@@ -112,14 +115,14 @@ def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
     """``5亿`` -> (start of ``5``, ``500 million``) when a fragment opens with 万/亿 right
     after digits; the rest of the fragment (``1.5亿美元``: 美元) is glossed after it."""
     unit = _UNITS.get(fragment.text[:1])
-    number = _NUMBER_BEFORE.search(text, max(0, fragment.start - 20), fragment.start)
+    number = _NUMBER_BEFORE.search(text, max(0, fragment.start - 40), fragment.start)
     if unit is None or number is None:
         return None
     value = float(number.group(1).replace(",", "")) * unit
-    amount = f"{value:g}"
+    amount = f"{value:,.15g}"
     for scale, name in _SCALES:
         if value >= scale:
-            amount = f"{value / scale:g} {name}"
+            amount = f"{value / scale:,.15g} {name}"
             break
     rest = fragment.text[1:]
     rest_gloss = dictionary_gloss(rest, [rest]) if rest else None
@@ -141,8 +144,12 @@ def _glossed(text: str, start: int, end: int, gloss_start: int, gloss_end: int,
 def _echo_edits(text: str, block: Block, taken: Sequence[Edit]) -> list[Edit]:
     """``fragile (fragile)``: a parenthesis repeating the words before it."""
     edits: list[Edit] = []
+    taken_starts = [edit.start for edit in taken]  # sorted, as ``taken`` is
     for match in _PAREN_RE.finditer(text, block.start, block.end):
-        if any(edit.start < match.end() and match.start() < edit.end for edit in taken):
+        # Only edits starting before the parenthesis ends can overlap it; the nearest ones
+        # are enough, as edits do not overlap each other.
+        last = bisect.bisect_left(taken_starts, match.end())
+        if any(edit.end > match.start() for edit in taken[max(0, last - 3):last]):
             continue
         echoed = [word.casefold() for word in _WORD_RE.findall(match.group(1))]
         before = _WORD_RE.findall(text, max(block.start, match.start() - 200), match.start())

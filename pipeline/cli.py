@@ -37,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--max-bytes must be positive")
     settings = Settings(max_bytes=args.max_bytes, resume=args.resume)
     if args.paths == ["-"]:
+        if args.out is not None:
+            parser.error("- writes its JSON to stdout; --out does not apply")
         return _run_stdin(settings)
     if "-" in args.paths:
         parser.error("- (stdin) cannot be combined with other paths")
@@ -51,13 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_stdin(settings: Settings) -> int:
-    data = sys.stdin.buffer.read()
+    data = sys.stdin.buffer.read(settings.max_bytes + 1)  # one byte more shows it is too big
     for item in ingest_bytes(data, doc_id="stdin", fmt="stdin", path=None, settings=settings):
         if isinstance(item, Failure):
             print(f"bipipe: error: -: {item.error.message}", file=sys.stderr)
             return 1
         try:
-            sys.stdout.write(process(item, settings))
+            sys.stdout.buffer.write(process(item, settings).encode("utf-8"))
+            sys.stdout.buffer.flush()
         except InputError as error:
             print(f"bipipe: error: -: {error.message}", file=sys.stderr)
             return 1

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from .clean import clean
 from .detect import detect_fragments
-from .document import Block, Fragment
+from .document import Block, ForeignRun, Fragment, Span
 from .gloss import gloss_fragment
 from .structure import structure
 
@@ -72,7 +72,9 @@ class ZhGloss:
 class ZhClean:
     def __call__(self, doc: Doc) -> Doc:
         fragments = [_glossed_from_json(record) for record in doc._.zh_fragments or []]
-        doc._.clean_text, doc._.clean_map = clean(doc.text, _blocks(doc), fragments)
+        foreign = [ForeignRun(r["start"], r["end"], r["text"], r["lang"],
+                              Span.from_json(r["inline_gloss"])) for r in doc._.zh_foreign or []]
+        doc._.clean_text, doc._.clean_map = clean(doc.text, _blocks(doc), fragments, foreign)
         return doc
 
 

@@ -21,7 +21,8 @@ def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Documen
     doc = Document(article.id, article.text, article.source, meta=dict(article.meta))
     for key in META_KEYS:
         doc.meta.setdefault(key, None)
-    doc.blocks, found = structure(doc.text, doc.meta, settings)
+    doc.blocks, found = structure(doc.text, doc.meta, settings,
+                                  markdown=article.source.format == "md")
     for key, value in found.items():
         if doc.meta.get(key) is None:
             doc.meta[key] = value

@@ -56,6 +56,7 @@ _INSTITUTION_HEADS = frozenset(
 # "Hong Kong-based Victory Bay Securities": the modifier is not part of the name.
 _MODIFIER_SUFFIXES = ("-based", "-listed", "-backed", "-owned", "-born", "-headquartered")
 _NUMERIC_UNITS = frozenset("万萬亿億千百兆")
+_PAIR_LOOKBACK = 200
 
 
 def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
@@ -71,7 +72,7 @@ def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
             texts[index - 1] in _INSTITUTION_HEADS or texts[-1] in _INSTITUTION_HEADS)
         if modifier or stray_connector:
             cut = index + 1
-    return words[cut:] or words[-1:]
+    return words[cut:] or words[-1:]  # never empty: the caller checks ``words`` first
 
 
 def _name_word(word: str) -> bool:
@@ -100,6 +101,10 @@ def detect_fragments(
             japanese = _japanese_run(text, run.start(), run.end(), region_start, region_end)
             if japanese is not None:
                 start, end = japanese
+                # The Japanese phrase may reach back over Han already taken as a fragment
+                # (中文・かな): it is all Japanese.
+                while fragments and fragments[-1].end > start:
+                    fragments.pop()
                 foreign.append(ForeignRun(start, end, text[start:end], "ja",
                                           inline_gloss(text, start, end, region_end)))
                 position = end
@@ -189,10 +194,12 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
     words_end = opening
     while words_end > region_start and text[words_end - 1] in " \t":
         words_end -= 1
-    quoted = _quoted_before(text, words_end, region_start)
+    # A name is a few words: looking further back only costs time on long lines.
+    window_start = max(region_start, words_end - _PAIR_LOOKBACK)
+    quoted = _quoted_before(text, words_end, window_start)
     if quoted is not None:
         return quoted
-    words = list(_PAIRED_WORD.finditer(text, region_start, words_end))
+    words = list(_PAIRED_WORD.finditer(text, window_start, words_end))
     if not words or words[-1].end() != words_end:
         return None
     chosen = [words[-1]]
@@ -209,13 +216,15 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
             break
     while chosen and chosen[0].group() in _NAME_CONNECTORS:
         chosen.pop(0)
+    if not chosen:  # "the (中文)": no name before the parenthesis
+        return None
     chosen = _name_proper(chosen)
     while len(chosen) > 1 and chosen[0].group().casefold() in _NOT_NAME:
         chosen.pop(0)
     span_start = chosen[0].start()
     if not _name_word(chosen[0].group()):
         # A common noun: the noun phrase it ends ("the funding fees (资金费)").
-        span_start = noun_phrase_start(text, region_start, words_end) or span_start
+        span_start = noun_phrase_start(text, window_start, words_end) or span_start
     return Span(span_start, words_end, text[span_start:words_end])
 
 

@@ -22,6 +22,8 @@ class Errors(StrEnum):
     E010 = "internal error while processing: {detail}"
     E011 = "extracted no text from the HTML page"
     E012 = "output failed schema validation: {detail}"
+    E013 = "cannot write the output: {detail}"
+    E014 = "cannot read the input: {detail}"
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]
         return f"[{self.name}] {self.value.format(**kwargs)}"

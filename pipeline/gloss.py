@@ -61,7 +61,8 @@ def cedict() -> dict[str, tuple[Entry, ...]]:
     return {word: tuple(entries) for word, entries in index.items()}
 
 
-def senses_of(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def senses_of(word: str) -> tuple[str, ...]:
     """Every sense of ``word``: entries with the reading pypinyin gives it first (so 合 in
     竞合 is hé "to join", not gě "100 ml"), then common words before proper names."""
     reading = _numbered_pinyin(word)
@@ -74,9 +75,10 @@ def senses_of(word: str) -> list[str]:
         for sense in entry.senses:
             if sense and not _JUNK_SENSE.match(sense):
                 seen.setdefault(sense, None)
-    return list(seen)
+    return tuple(seen)
 
 
+@lru_cache(maxsize=65536)
 def best_sense(word: str, pos: str = "") -> str | None:
     """One short gloss for news text: our glossary first; else a CC-CEDICT sense marked as
     belonging to this news's domains (finance, computing, ...); else one that fits the

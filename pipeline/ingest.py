@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .byline import iso_date
 from .document import META_KEYS, Format, Source
 from .errors import Errors, InputError
 from .settings import Settings
@@ -32,7 +33,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _CONTROL_ALLOWED = frozenset("\t\n\r\f\v")
 _UNSAFE_ID = re.compile(r"[^\w.\-]+")
-_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,18 @@ class Failure:
 
 
 def safe_id(raw: str) -> str:
-    """A file-name-safe id: no path separators, no leading dots, never empty."""
+    """A file-name-safe id: no path separators, no leading dots, never empty, and short
+    enough in UTF-8 bytes for any file system (a long one keeps a hash of the whole)."""
     cleaned = _UNSAFE_ID.sub("_", unicodedata.normalize("NFC", raw)).strip("_")
-    cleaned = cleaned.lstrip(".")
-    return cleaned[:150] or "_"
+    cleaned = cleaned.lstrip(".") or "_"
+    if len(cleaned.encode("utf-8")) <= _MAX_ID_BYTES:
+        return cleaned
+    digest = hashlib.sha256(cleaned.encode("utf-8")).hexdigest()[:12]
+    head = cleaned.encode("utf-8")[:_MAX_ID_BYTES - 13].decode("utf-8", errors="ignore")
+    return f"{head}-{digest}"
+
+
+_MAX_ID_BYTES = 160  # leaves room for ".json" and the temporary file's prefix and suffix
 
 
 def normalise_newlines(text: str) -> str:
@@ -83,6 +91,11 @@ def decode(data: bytes) -> tuple[str, str]:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    # A UTF-8 file with a stray bad byte is still UTF-8: another codec would garble all of
+    # it. The U+FFFD characters left are counted in the article's stats.
+    lenient = data.decode("utf-8", errors="replace")
+    if lenient.count("\ufffd") <= max(1, len(lenient) // 1000):
+        return _checked(lenient, "utf-8")
     return _checked(*_detect(data))
 
 
@@ -130,11 +143,13 @@ def _checked(text: str, codec: str) -> tuple[str, str]:
 def read_bytes(path: Path, settings: Settings) -> bytes:
     try:
         size = path.stat().st_size
+        if size > settings.max_bytes:
+            raise InputError(Errors.E004, size=size, limit=settings.max_bytes)
+        return path.read_bytes()
     except FileNotFoundError as error:
         raise InputError(Errors.E009) from error
-    if size > settings.max_bytes:
-        raise InputError(Errors.E004, size=size, limit=settings.max_bytes)
-    return path.read_bytes()
+    except OSError as error:  # a folder, no permission, an I/O error
+        raise InputError(Errors.E014, detail=error.strerror or str(error)) from error
 
 
 def ingest_bytes(
@@ -167,6 +182,8 @@ def ingest_bytes(
         text = normalise_newlines(text)
         if fmt == "md":
             meta.update(front_matter_meta(text))
+    if "\ufffd" in text:
+        ingest_stats["replacement_chars"] = text.count("\ufffd")
     yield Article(doc_id, text, Source(path, digest, encoding, fmt), meta, ingest_stats)
 
 
@@ -202,7 +219,8 @@ def _jsonl_stream(path: Path, settings: Settings) -> Iterator[Article | Failure]
             except UnicodeDecodeError as error:
                 yield Failure(label, None, InputError(Errors.E003, detail=str(error)))
                 continue
-            yield from _jsonl_record(line, number, safe_id(path.stem), str(path), "utf-8")
+            yield from _jsonl_record(line.rstrip("\r\n"), number, safe_id(path.stem),
+                                     str(path), "utf-8")
 
 
 FRONT_MATTER = re.compile(r"\A---\n(?P<body>(?:.*\n){0,40}?)---(?:\n|\Z)")
@@ -282,8 +300,17 @@ def _meta_tag(html: str, names: tuple[str, ...]) -> str | None:
 
 
 def _iso_date(value: object) -> str | None:
-    match = _DATE_RE.search(str(value)) if value else None
-    return "-".join(match.groups()) if match else None
+    return iso_date(str(value)) if value else None
+
+
+def _meta_value(key: str, value: Any) -> Any:
+    """Other fields are kept as given; the contract's own keys are strings or null, dates
+    in ``YYYY-MM-DD`` (a date that cannot be read becomes null rather than a bad record)."""
+    if key in ("published", "updated"):
+        return _iso_date(value)
+    if key in META_KEYS:
+        return None if value in (None, "") else str(value)
+    return value
 
 
 def _jsonl_articles(
@@ -305,6 +332,9 @@ def _jsonl_record(
     except json.JSONDecodeError as error:
         yield Failure(label, None, InputError(Errors.E005, line=number, detail=error.msg))
         return
+    except RecursionError:
+        yield Failure(label, None, InputError(Errors.E005, line=number, detail="nested too deep"))
+        return
     if not isinstance(record, dict):
         yield Failure(label, None, InputError(Errors.E005, line=number,
                                               detail="not a JSON object"))
@@ -317,8 +347,7 @@ def _jsonl_record(
         return
     meta: dict[str, Any] = dict.fromkeys(META_KEYS)
     for key, value in record.items():
-        is_date = key in ("published", "updated")
-        meta[key] = (_iso_date(value) or value) if is_date else value
+        meta[key] = _meta_value(key, value)
     digest = hashlib.sha256(line.rstrip("\r").encode("utf-8")).hexdigest()
     source = Source(path, digest, encoding, "jsonl", line=number)
     yield Article(doc_id, normalise_newlines(body), source, meta)

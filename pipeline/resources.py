@@ -45,11 +45,15 @@ def schema() -> dict[str, Any]:
 def glossary_entries() -> tuple[tuple[str, str, str], ...]:
     """(Chinese, English, kind) for names, industry terms and market slang."""
     entries = []
-    for line in resource_path("glossary.tsv").read_text(encoding="utf-8").splitlines():
+    lines = resource_path("glossary.tsv").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
         if not line.strip() or line.startswith("#"):
             continue
-        chinese, english, kind = (field.strip() for field in line.split("\t")[:3])
-        entries.append((chinese, english, kind))
+        fields = [field.strip() for field in line.split("\t")]
+        if len(fields) < 3 or not all(fields[:3]):
+            raise ValueError(f"glossary.tsv line {number}: want chinese<TAB>english<TAB>kind, "
+                             f"got {line!r}")
+        entries.append((fields[0], fields[1], fields[2]))
     return tuple(entries)
 
 

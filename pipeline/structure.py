@@ -39,7 +39,11 @@ _VIEW_COUNT = re.compile(
     re.IGNORECASE,
 )
 _COUNT_ONLY = re.compile(r"^[\d.,]+\s*[万萬千kKmMwW]?\+?$")
-_BREADCRUMB = re.compile(r"^[^/>»›\n]{1,30}(?:\s+[/>»›]\s+[^/>»›\n]{1,30})+$")
+# Segments start and end with a non-space, so the separators' spaces are never ambiguous.
+_BREADCRUMB = re.compile(
+    r"^[^/>»›\s](?:[^/>»›\n]{0,28}[^/>»›\s])?"
+    r"(?:[ \t]+[/>»›][ \t]+[^/>»›\s](?:[^/>»›\n]{0,28}[^/>»›\s])?)+$"
+)
 _CAPTION_CREDIT = re.compile(
     r"(?:^|[.)]\s+|\()(?:Photos?|Images?|Photograph|Picture|Graphic)(?: credit)?\s*[:：]\s*"
     r"[^.\n]{1,60}\.?\)?$|[（(]图片?(?:来源|源)[:：][^）)]{1,40}[）)]$",
@@ -66,6 +70,8 @@ _ATTRIBUTION_AUTHOR = re.compile(
     r"(?:\bauthor|作者)\s*[:：]\s*(?P<author>[^，,;；\n]+?)\s*(?:[,，;；]|$)", re.IGNORECASE
 )
 
+_QA_MARKER_ONLY = re.compile(r"(?:[QA]\d*|[问問答])\s*[:：、.]?")
+
 Section = Literal["body", "summary", "qa", "boilerplate"]
 
 
@@ -77,11 +83,11 @@ class RawBlock:
     front_matter: bool = False
 
 
-def split_blocks(text: str) -> list[RawBlock]:
+def split_blocks(text: str, markdown: bool = False) -> list[RawBlock]:
     """Paragraphs separated by blank lines; short consecutive lines stay separate blocks.
-    Markdown front matter (``---`` ... ``---`` at the very top) is one block."""
+    In Markdown, front matter (``---`` ... ``---`` at the very top) is one block."""
     blocks: list[RawBlock] = []
-    front = FRONT_MATTER.match(text)
+    front = FRONT_MATTER.match(text) if markdown else None
     if front:
         blocks.append(RawBlock(0, front.end() - (1 if front.group().endswith("\n") else 0),
                                front_matter=True))
@@ -198,7 +204,7 @@ def is_attribution(text: str) -> bool:
         _lexicon()["attribution"])
 
 
-_FIRST_PAREN = re.compile(r"\s*[(（][^()（）]{1,40}[)）]")
+_FIRST_PAREN = re.compile(r"(?<!\s)\s*[(（][^()（）]{1,40}[)）]")
 
 
 def _looks_like_heading(text: str) -> bool:
@@ -215,16 +221,18 @@ def _looks_like_heading(text: str) -> bool:
     return True
 
 
-def _qa_marker(text: str, start: int, expected: Literal["question", "answer"]) -> int | None:
+def _qa_marker(
+    text: str, start: int, end: int, expected: Literal["question", "answer"]
+) -> int | None:
     """Length of a glued or spaced ``Q``/``A`` marker at ``start``, if one is there.
 
     ``Q1:`` numbers a question; an answer's digits (``A1. General ...``) are its text."""
     letters = {"question": ("Q", "问", "問"), "answer": ("A", "答")}[expected]
     numbered = r"\d*" if expected == "question" else ""
-    match = re.match(rf"(?:[QA]{numbered}|[问問答])\s*[:：、]?\s*", text[start:])
-    if not match or not text[start:].startswith(letters):
+    match = re.match(rf"(?:[QA]{numbered}|[问問答])[ \t]*[:：、]?[ \t]*", text[start:end])
+    if not match or not text[start:end].startswith(letters):
         return None
-    following = text[start + match.end():start + match.end() + 1]
+    following = text[start + match.end():end][:1]
     if not following:
         return None
     marker = match.group()
@@ -239,11 +247,12 @@ def _qa_marker(text: str, start: int, expected: Literal["question", "answer"]) -
 
 
 def structure(
-    text: str, meta: dict[str, Any] | None = None, settings: Settings = DEFAULT_SETTINGS
+    text: str, meta: dict[str, Any] | None = None, settings: Settings = DEFAULT_SETTINGS,
+    markdown: bool = False,
 ) -> tuple[list[Block], dict[str, Any]]:
     """Label every block; return them with the metadata found in bylines and attributions."""
     labeller = _Labeller(text, meta, settings)
-    for raw in split_blocks(text):
+    for raw in split_blocks(text, markdown):
         labeller.add(raw)
     return labeller.blocks, labeller.found
 
@@ -275,11 +284,15 @@ class _Labeller:
         role: Literal["question", "answer"] | None = None
         kind = "boilerplate" if raw.front_matter else self.page_furniture(block_text, lang)
         if kind is None and self.section == "qa":
-            marker_length = _qa_marker(self.text, start, self.expect_role)
+            kind, role = "qa", self.expect_role
+            if _QA_MARKER_ONLY.fullmatch(block_text):
+                # A lone "Q" or "A" line: it introduces the next block, which keeps the role.
+                self.blocks.append(Block(kind, start, end, lang, role))
+                return
+            marker_length = _qa_marker(self.text, start, end, self.expect_role)
             if marker_length is not None:
                 start += marker_length
                 lang = self.lang(start, end)
-            kind, role = "qa", self.expect_role
             self.expect_role = "answer" if self.expect_role == "question" else "question"
         if kind is None:
             kind = self.article_part(block_text, raw)

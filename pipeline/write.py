@@ -3,6 +3,7 @@ atomically (a temporary file renamed into place, so a kill never leaves half a f
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -42,10 +43,37 @@ def _validator() -> Any:
 
 
 def validate(record: dict[str, Any]) -> None:
+    """The schema, then what a schema cannot say: every span is exact and in order."""
     error = next(iter(_validator().iter_errors(record)), None)
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
         raise InputError(Errors.E012, detail=f"{where}: {error.message[:200]}")
+    problem = offset_problem(record)
+    if problem is not None:
+        raise InputError(Errors.E012, detail=problem)
+
+
+def offset_problem(record: dict[str, Any]) -> str | None:
+    """The first span that does not index ``text`` exactly, or None."""
+    text, clean_text = record["text"], record["clean_text"]
+    for index, block in enumerate(record["blocks"]):
+        if not 0 <= block["start"] <= block["end"] <= len(text):
+            return f"blocks/{index}: start {block['start']} and end {block['end']} out of order"
+    spans = [("fragments", f) for f in record["fragments"]]
+    spans += [("foreign", run) for run in record.get("foreign", [])]
+    for name, item in spans:
+        for span in (item, item.get("inline_gloss"), item.get("paired_with"), *item.get(
+                "tokens", [])):
+            if span is not None and text[span["start"]:span["end"]] != span["text"]:
+                return f"{name}: span {span['start']}-{span['end']} is not {span['text']!r}"
+    ordered = sorted((item["start"], item["end"]) for _, item in spans)
+    for (_, end), (start, _) in itertools.pairwise(ordered):
+        if start < end:
+            return f"fragments overlap at {start}"
+    for clean_start, text_start, length in record["clean_map"]:
+        if clean_text[clean_start:clean_start + length] != text[text_start:text_start + length]:
+            return f"clean_map run {clean_start}-{clean_start + length} is not a copy"
+    return None
 
 
 def dumps(record: dict[str, Any]) -> str:
@@ -53,9 +81,12 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def write_atomic(path: Path, content: str) -> None:
+    """Write a temporary file beside ``path``, sync it, rename it into place, sync the
+    folder: a reader sees the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(content)
             stream.flush()
@@ -64,3 +95,15 @@ def write_atomic(path: Path, content: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
