@@ -117,9 +117,6 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
         rest = match["rest"] or ""
         return {"publisher": None, "author": match["author"].strip(),
                 "published": iso_date(rest), "updated": None}
-    if DATE_ONLY.match(stripped):
-        return {"publisher": None, "author": None, "published": iso_date(stripped),
-                "updated": None}
     return None
 
 

@@ -1,4 +1,4 @@
-"""Stage 4, clean: an English-only text with an offset map back to ``text``.
+"""Stage 5, clean: an English-only text with an offset map back to ``text``.
 
 Each fragment becomes its inline gloss (else its dictionary gloss, else its pinyin), the
 parenthesis goes, echoed glosses (``fragile (fragile)``) collapse and spacing is mended.

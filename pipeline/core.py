@@ -7,7 +7,7 @@ from typing import Any
 
 from . import __version__
 from .byline import clean_name
-from .clean import clean, is_kept
+from .clean import KEPT_KINDS, KEPT_LANGS, clean, is_kept
 from .detect import detect_fragments
 from .document import META_KEYS, Document
 from .gloss import gloss
@@ -57,6 +57,10 @@ def document_stats(doc: Document) -> dict[str, Any]:
         "blocks": len(doc.blocks),
         "blocks_by_kind": dict(sorted(kinds.items())),
         "blocks_in_clean_text": sum(1 for block in doc.blocks if is_kept(block, doc.text)),
+        # Article text left out of clean_text because its language is not English.
+        "blocks_dropped_other_lang": sum(
+            1 for block in doc.blocks
+            if block.kind in KEPT_KINDS and block.lang not in KEPT_LANGS),
         "fragments": len(doc.fragments),
         "fragments_inline_gloss": sum(1 for f in doc.fragments if f.inline_gloss),
         "fragments_paired": sum(1 for f in doc.fragments if f.paired_with),

@@ -14,12 +14,20 @@ from pipeline.document import Span
 from pipeline.errors import Errors
 from pipeline.ingest import Article, Failure, ingest_bytes
 from pipeline.settings import DEFAULT_SETTINGS
+from pipeline.write import offset_problem, to_record
 
 ALPHABET = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789") + list(
     "淘汰追捧回归阶跃星辰護國神山万亿彻底智谱") + ["𠮷", "𠀀", "𪚥"] + list(
     "がんばろうカタナ") + list('()（）"“”.,\n')
 
-texts = st.text(alphabet=ALPHABET, min_size=0, max_size=120)
+# Whole pieces as well as characters: the shapes the rules key on (markers, pairs, Q/A).
+PIECES = ["the (", "Shares of (", "StepFun (", ")", "）", "（", "\n\n", "Q", "A", "相关问答",
+          "文章摘要", "你可能也喜欢", "・", "、", "5亿", " (500 million)", "01", "By Jane Doe",
+          "The pace of industry", " was faster.", "\"", "「", "」"]
+texts = st.one_of(
+    st.text(alphabet=ALPHABET, min_size=0, max_size=120),
+    st.lists(st.sampled_from(PIECES + ALPHABET), max_size=40).map("".join),
+)
 
 
 def assert_exact(text: str, span: Span | None) -> None:
@@ -28,7 +36,7 @@ def assert_exact(text: str, span: Span | None) -> None:
         assert 0 <= span.start <= span.end <= len(text)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(texts)
 def test_detected_spans_are_exact(text: str) -> None:
     fragments, foreign = detect_fragments(text)
@@ -40,11 +48,12 @@ def test_detected_spans_are_exact(text: str) -> None:
     for run in foreign:
         assert text[run.start:run.end] == run.text
         assert_exact(text, run.inline_gloss)
-    for before, after in itertools.pairwise(fragments):
-        assert before.end <= after.start
+    spans = sorted([(f.start, f.end) for f in fragments] + [(r.start, r.end) for r in foreign])
+    for before, after in itertools.pairwise(spans):
+        assert before[1] <= after[0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(texts)
 def test_annotate_offsets_and_clean_map(text: str) -> None:
     (item,) = ingest_bytes(text.encode("utf-8"), doc_id="p", fmt="txt", path=None,
@@ -75,3 +84,4 @@ def test_annotate_offsets_and_clean_map(text: str) -> None:
         previous_clean_end, previous_text_end = c + n, t + n
     offsets = [to_text_offset(doc.clean_map, i) for i in range(len(clean))]
     assert offsets == sorted(offsets)
+    assert offset_problem(to_record(doc)) is None
