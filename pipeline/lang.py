@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .resources import cedict
 from .scripts import HAN_RE, HANGUL_RE, KANA_RE, LATIN_LETTER_RE, LATIN_WORD_RE
 
 # Function words that settle English without a statistical guess.
@@ -75,8 +76,6 @@ def latin_lang(text: str, *, default: str, seed: int, min_letters: int) -> str:
 def _english_vocabulary() -> frozenset[str]:
     """Every lowercase word of CC-CEDICT's English glosses: a broad English word list that
     ships with a dependency we load anyway."""
-    from .gloss import cedict
-
     words: set[str] = set()
     for entries in cedict().values():
         for entry in entries:

