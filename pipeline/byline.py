@@ -49,14 +49,20 @@ _BYLINE_LABELS = frozenset(
     ["original", "exclusive", "opinion", "sponsored", "analysis", "原创", "独家", "原創", "獨家"]
 )
 _LABELLED_AUTHOR = re.compile(
-    r"^(?:(?:by|author|written by|words|text|interview(?:er)?|reporter)\b|作者|文|撰文|采访|记者)"
+    r"^(?:(?:by|author|written by|words|text|interview(?:er)?|reporter)\b"
+    r"|作者|撰文|采访|记者|文(?=\s*[:：|]))"
     r"\s*[:：|]?\s*(?P<name>.+)$",
     re.IGNORECASE,
 )
 # Contributors who are neither the author nor the publisher.
 _LABELLED_OTHER = re.compile(
-    r"^(?:compiled by|translated by|translator|editor|edited by|proofread by|编译|翻译|编辑|校对)"
-    r"\s*[:：]", re.IGNORECASE)
+    r"^(?:(?:compiled|translated|edited|proofread) by\b\s*[:：]?"
+    r"|(?:translator|editor|编译|翻译|编辑|校对|责编)\s*[:：])", re.IGNORECASE)
+# A label standing alone before the name it labels: "Text | Wang Fangyu · Editor | Su".
+_AUTHOR_LABELS = frozenset(["text", "words", "author", "by", "reporter", "interview", "文",
+                            "作者", "撰文", "记者", "采访"])
+_OTHER_LABELS = frozenset(["editor", "translator", "compiler", "编辑", "编译", "翻译", "校对",
+                           "责编"])
 BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
 # A trailing parenthesis holding the Chinese name or an @handle: (邱晓芬), (@azuma_eth).
 _TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff@][^()（）]*[)）]\s*$")
@@ -124,14 +130,27 @@ def _byline_from_parts(parts: list[str]) -> dict[str, str | None]:
     """``36Kr · 2026-03-18 · Author: Deng Yongyi``, ``CryptoSakura · Gate Square``."""
     found: dict[str, str | None] = dict.fromkeys(("publisher", "author", "published", "updated"))
     names: list[str] = []
-    for part in parts:
-        labelled = _LABELLED_AUTHOR.match(part)
-        if part.strip().casefold() in _BYLINE_LABELS or _LABELLED_OTHER.match(part.strip()):
+    label = ""
+    for part in (part.strip() for part in parts):
+        previous_label, label = label, part.casefold()
+        if label in _AUTHOR_LABELS or label in _OTHER_LABELS:
+            continue  # the next part is the name it labels
+        if previous_label in _OTHER_LABELS:
             continue
-        if DATE_ONLY.match(part.strip()):
+        if previous_label in _AUTHOR_LABELS:
+            found["author"] = clean_name(part)
+            continue
+        labelled = _LABELLED_AUTHOR.match(part)
+        if label in _BYLINE_LABELS or _LABELLED_OTHER.match(part):
+            continue
+        if DATE_ONLY.match(part):
             found["published"] = found["published"] or iso_date(part)
         elif labelled:
-            found["author"] = clean_name(labelled["name"])
+            # "Written by Frank, Foresight News": the author, then where they write.
+            author, _, outlet = labelled["name"].partition(", ")
+            found["author"] = clean_name(author)
+            if outlet.strip():
+                names.append(clean_name(outlet))
         else:
             names.append(clean_name(part))
     if len(names) >= 2 and not found["author"]:

@@ -50,6 +50,7 @@ _CAPTION_CREDIT = re.compile(
     re.IGNORECASE,
 )
 _LABEL_START = re.compile(r"^[A-Z\u4e00-\u9fff][\w \u4e00-\u9fff]{0,20}[:：]\s")
+_BULLET = re.compile(r"^[-*•·]\s")
 _LIST_ITEM = re.compile(r"^(?:[-*•·]\s|\d{1,2}[.)]\s)")
 # A line of hashtags or cashtags (#Bitcoin $ETH), or a bare link.
 _TAGS_OR_LINK = re.compile(r"^(?:[#$][\w\u4e00-\u9fff-]+[\s,，]*)+$|^(?:https?://|www\.)\S+$")
@@ -213,7 +214,7 @@ def _looks_like_heading(text: str) -> bool:
     words = text.split()
     if not (0 < len(text) <= 100 and len(words) <= 14) or text.endswith(_TERMINAL):
         return False
-    if text[0].islower() or _LIST_ITEM.match(text):
+    if text[0].islower() or _BULLET.match(text):  # "1. Binance lists ..." may head a section
         return False
     if text.endswith((":", "：")):
         long_words = [word for word in words if len(word) > 3]

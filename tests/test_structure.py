@@ -216,3 +216,24 @@ def test_publisher_from_the_site_name_in_a_page_title() -> None:
 
     assert site_in_title("7×24h Flash News | Jinse Finance (金色财经)") == "Jinse Finance"
     assert site_in_title("Bitcoin rallies as ETF inflows return") is None
+
+
+def test_byline_labels_standing_before_names_and_outlets_after_commas() -> None:
+    byline = parse_byline("Text | Wang Fangyu (王方玉) · Editor | Su Jianxun")
+    assert byline is not None and byline["author"] == "Wang Fangyu"
+    byline = parse_byline("Written by Frank, Foresight News | Edited by Lisa")
+    assert byline is not None
+    assert (byline["author"], byline["publisher"]) == ("Frank", "Foresight News")
+
+
+def test_numbered_section_titles_are_headings_but_bullets_are_not() -> None:
+    text = (
+        "Weekly roundup: what moved crypto this week\n\n"
+        "1. Binance lists a Chinese-named meme coin\n\n"
+        "The exchange added the token on Tuesday after a week of heavy trading on-chain.\n\n"
+        "- Revenue rose 20% on the year\n"
+    )
+    blocks, _ = structure(text)
+    kinds = {text[b.start:b.end]: b.kind for b in blocks}
+    assert kinds["1. Binance lists a Chinese-named meme coin"] == "heading"
+    assert kinds["- Revenue rose 20% on the year"] == "paragraph"
