@@ -108,6 +108,10 @@ def _edits(
 
 _NUMBER_BEFORE = re.compile(r"(?<![\d,.])(\d[\d,]*(?:\.\d+)?)$")
 _UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
+# After an amount, 元 is the yuan, not CC-CEDICT's first sense ("currency unit").
+_CURRENCIES = {"元": "yuan", "人民币": "yuan", "美元": "US dollars", "港元": "Hong Kong dollars",
+               "港币": "Hong Kong dollars", "日元": "yen", "欧元": "euros", "韩元": "won",
+               "新台币": "New Taiwan dollars", "新臺幣": "New Taiwan dollars"}
 _SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
 
 
@@ -125,7 +129,7 @@ def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
             amount = f"{value / scale:,.15g} {name}"
             break
     rest = fragment.text[1:]
-    rest_gloss = dictionary_gloss(rest, [rest]) if rest else None
+    rest_gloss = _CURRENCIES.get(rest) or (dictionary_gloss(rest, [rest]) if rest else None)
     return number.start(), f"{amount} {rest_gloss}" if rest_gloss else amount
 
 
