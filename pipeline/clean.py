@@ -86,6 +86,9 @@ def _edits(
                 start -= 1
             if closing is not None:
                 edits.append(Edit(start, closing + 1))
+            else:  # no closing parenthesis found after all: gloss it like any fragment
+                edits.append(Edit(fragment.start, fragment.end,
+                                  insert=fragment.dictionary_gloss or fragment.pinyin))
         elif fragment.inline_gloss is not None:
             # "5亿 (500 million)": the author's gloss covers the digits before 亿 too.
             amount = _amount(text, fragment)
