@@ -38,6 +38,10 @@ _BYLINE_HANDLE = re.compile(r"^(?P<author>[^@\n]{1,40}?)\s+@[\w.]{2,30}$")
 _BYLINE_BY = re.compile(
     r"^By\s+(?P<author>[A-Z][^|·•/,\n]{1,50}?)(?:\s*[|·•/,]\s*(?P<rest>.*?))?\s*$"
 )
+# WeChat's article header, translated or not: "原创 周雨安 具身纪 2026-06-03 08:30 北京".
+_WECHAT_HEADER = re.compile(
+    rf"^(?:Original|原创|原創)\s+(?:(?P<author>[^\d\n]{{1,30}}?)\s+)?(?P<publisher>\S{{1,20}})"
+    rf"\s+(?P<published>{_DATE})(?:\s+\d{{1,2}}:\d{{2}})?(?:\s+\S{{1,20}})?$")
 DATE_ONLY = re.compile(rf"^{_DATE}{_TIME}$")
 CLOCK_ONLY = re.compile(r"^\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?$")
 _DATE_PARTS = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
@@ -68,8 +72,13 @@ BYLINE_PARTS = re.compile(r"\s+[·|•｜]\s+|\s*[·|•｜]\s*(?=\d)")
 _TRAILING_HAN_NOTE = re.compile(r"\s*[(（][^()（）]*[\u3400-\u9fff@][^()（）]*[)）]\s*$")
 
 
+_SENTENCE_AFTER_NAME = re.compile(r"(?<=[a-z'’)])[.。]\s+(?=[A-Z\u4e00-\u9fff])")
+
+
 def clean_name(name: str) -> str:
-    """``Qiu Xiaofen (邱晓芬).`` -> ``Qiu Xiaofen``; a Chinese name keeps its English gloss."""
+    """``Qiu Xiaofen (邱晓芬).`` -> ``Qiu Xiaofen``; a Chinese name keeps its English gloss;
+    a sentence after the name goes (``Zhou Yu'an. Reposted with authorization.``)."""
+    name = _SENTENCE_AFTER_NAME.split(name.strip(), maxsplit=1)[0]
     name = name.strip().rstrip(".。;；,，").strip()
     stripped = _TRAILING_HAN_NOTE.sub("", name)
     return stripped or name
@@ -107,6 +116,10 @@ def parse_byline(text: str) -> dict[str, str | None] | None:
     if DATE_ONLY.match(stripped):
         return {"publisher": None, "author": None, "published": iso_date(stripped),
                 "updated": None}
+    match = _WECHAT_HEADER.match(stripped)
+    if match:
+        return {"publisher": match["publisher"], "author": match["author"],
+                "published": iso_date(match["published"]), "updated": None}
     match = _BYLINE_HANDLE.match(stripped)
     if match:
         return {"publisher": None, "author": match["author"].strip(), "published": None,

@@ -348,6 +348,10 @@ def _jsonl_record(
     meta: dict[str, Any] = dict.fromkeys(META_KEYS)
     for key, value in record.items():
         meta[key] = _meta_value(key, value)
+    for key, value in record.items():  # "source": "Odaily" names the publisher
+        alias = _FRONT_MATTER_KEYS.get(key)
+        if alias and alias != key and meta.get(alias) is None:
+            meta[alias] = _meta_value(alias, value)
     digest = hashlib.sha256(line.rstrip("\r").encode("utf-8")).hexdigest()
     source = Source(path, digest, encoding, "jsonl", line=number)
     yield Article(doc_id, normalise_newlines(body), source, meta)

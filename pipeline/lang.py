@@ -25,6 +25,7 @@ _ENGLISH_MARKERS = frozenset(
 )
 _TOKEN_RE = re.compile(r"[a-z']+")
 _WORD_RE = re.compile(r"[^\W\d_]+")  # whole words, accents included (Vietnamese stays whole)
+_DIGITS_BEFORE_HAN = re.compile(r"\d(?=\d*[\u3400-\u9fff])")
 _URL_OR_HANDLE = re.compile(r"https?://\S+|www\.\S+|@[\w.]+")
 
 
@@ -50,7 +51,9 @@ def block_lang(text: str, *, default_latin: str = "en", seed: int = 0,
         return "ko"
     if han:
         # A Chinese word averages about two characters: when Han outweighs the Latin words
-        # the block is Chinese with embedded names, else English carrying fragments.
+        # the block is Chinese with embedded names, else English carrying fragments. Digits
+        # glued to Han read as Chinese too ("PANews2天前": two days ago).
+        han += len(_DIGITS_BEFORE_HAN.findall(text))
         return "zh" if han > 2 * words else "mixed"
     if not profile["latin_letters"]:
         return "und"
@@ -67,13 +70,13 @@ def latin_lang(text: str, *, default: str, seed: int, min_letters: int) -> str:
     if len(LATIN_LETTER_RE.findall(text)) < min_letters:
         return default
     words = [word for word in _WORD_RE.findall(text.lower()) if len(word) >= 3]
-    if words and sum(token in _english_vocabulary() for token in words) / len(words) >= 0.6:
+    if words and sum(token in english_vocabulary() for token in words) / len(words) >= 0.6:
         return "en"
     return _detect(text, seed)
 
 
 @lru_cache(maxsize=1)
-def _english_vocabulary() -> frozenset[str]:
+def english_vocabulary() -> frozenset[str]:
     """Every lowercase word of CC-CEDICT's English glosses: a broad English word list that
     ships with a dependency we load anyway."""
     words: set[str] = set()
@@ -81,6 +84,18 @@ def _english_vocabulary() -> frozenset[str]:
         for entry in entries:
             for sense in entry.senses:
                 words.update(_TOKEN_RE.findall(sense.lower()))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def common_english_words() -> frozenset[str]:
+    """The words CC-CEDICT's glosses write in lower case: everyday English, without the
+    names (``Weibo``, ``Huawei``) its glosses capitalise."""
+    words: set[str] = set()
+    for entries in cedict().values():
+        for entry in entries:
+            for sense in entry.senses:
+                words.update(word for word in _TOKEN_RE.findall(sense) if word.islower())
     return frozenset(words)
 
 

@@ -97,4 +97,4 @@ def test_a_dictionary_gloss_opening_a_sentence_is_capitalised() -> None:
 def test_amounts_without_a_gloss_read_as_english_amounts_and_currencies() -> None:
     doc = annotate_text("Revenue was 45.6亿元 and it raised 2亿美元 from 3万 users last year.\n")
     assert "Revenue was 4.56 billion yuan and it raised 200 million US dollars" in doc.clean_text
-    assert "from 30 thousand users" in doc.clean_text
+    assert "from 30,000 users" in doc.clean_text
