@@ -12,6 +12,7 @@ spaces, dictionary glosses); :func:`to_text_offset` maps them to where they were
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,16 @@ def clean(
     text: str, blocks: Sequence[Block], fragments: Sequence[Fragment],
     foreign: Sequence[ForeignRun] = (),
 ) -> tuple[str, list[tuple[int, int, int]]]:
+    clean_text, clean_map, _ = clean_with_insertions(text, blocks, fragments, foreign)
+    return clean_text, clean_map
+
+
+def clean_with_insertions(
+    text: str, blocks: Sequence[Block], fragments: Sequence[Fragment],
+    foreign: Sequence[ForeignRun] = (),
+) -> tuple[str, list[tuple[int, int, int]], list[tuple[int, int, int, int]]]:
+    """:func:`clean`, plus the inserted glosses ``[clean_start, clean_end, text_start,
+    text_end]``: the clean words that stand for ``text[text_start:text_end]``."""
     builder = _Builder(text)
     edits = sorted(_edits(text, fragments, foreign), key=lambda edit: edit.start)
     starts = [edit.start for edit in edits]
@@ -66,7 +77,7 @@ def clean(
                        bisect.bisect_left(starts, block.end)]
         inside = inside + _echo_edits(text, block, inside)
         builder.block(block, sorted(inside, key=lambda edit: edit.start))
-    return "".join(builder.parts), builder.mapping()
+    return "".join(builder.parts), builder.mapping(), builder.insertions
 
 
 def _edits(
@@ -115,7 +126,18 @@ _UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 _CURRENCIES = {"元": "yuan", "人民币": "yuan", "美元": "US dollars", "港元": "Hong Kong dollars",
                "港币": "Hong Kong dollars", "日元": "yen", "欧元": "euros", "韩元": "won",
                "新台币": "New Taiwan dollars", "新臺幣": "New Taiwan dollars"}
-_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
+_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"))
+
+
+def with_amount_glosses(text: str, fragments: Iterable[Fragment]) -> list[Fragment]:
+    """An amount fragment (``亿元`` after ``45.6``) is glossed as the amount it completes
+    (``4.56 billion yuan``), not as its unit ("100 million currency unit")."""
+    glossed = []
+    for fragment in fragments:
+        amount = _amount(text, fragment)
+        glossed.append(fragment if amount is None else dataclasses.replace(
+            fragment, dictionary_gloss=amount[1]))
+    return glossed
 
 
 def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
@@ -172,6 +194,7 @@ class _Builder:
         self.parts: list[str] = []
         self.length = 0
         self.runs: list[list[int]] = []
+        self.insertions: list[tuple[int, int, int, int]] = []
 
     def copy(self, start: int, end: int, join: bool) -> None:
         if start >= end:
@@ -185,14 +208,17 @@ class _Builder:
             self.runs.append([self.length, start, end - start])
         self._append(self.text[start:end])
 
-    def insert(self, piece: str, join: bool = True) -> None:
+    def insert(self, piece: str, join: bool = True) -> int:
+        """Append ``piece``; return where it starts in the clean text."""
         if not piece:
-            return
+            return self.length
         if join:
             self._space_before(piece[0])
             if self._sentence_start():
                 piece = piece[0].upper() + piece[1:]  # "一旦 performance" opens a sentence
+        start = self.length
         self._append(piece)
+        return start
 
     def _sentence_start(self) -> bool:
         tail = "".join(self.parts[-3:]).rstrip(" ")
@@ -205,8 +231,9 @@ class _Builder:
             self.copy(position, edit.start, join=joined)
             if edit.copy_start is not None and edit.copy_end is not None:
                 self.copy(edit.copy_start, edit.copy_end, join=True)
-            else:
-                self.insert(edit.insert)
+            elif edit.insert:
+                start = self.insert(edit.insert)
+                self.insertions.append((start, self.length, edit.start, edit.end))
             joined = True
             position = max(position, edit.end)
         self.copy(position, block.end, join=joined)

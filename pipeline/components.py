@@ -12,13 +12,16 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .clean import clean
+from .claims import extract_claims
+from .clean import clean_with_insertions
 from .detect import detect_fragments
 from .document import Block, ForeignRun, Fragment, Span
+from .entities import Entity, extract_entities
 from .gloss import gloss_fragment
 from .structure import structure
 
-for _name in ("zh_blocks", "zh_meta", "zh_fragments", "zh_foreign", "clean_text", "clean_map"):
+for _name in ("zh_blocks", "zh_meta", "zh_fragments", "zh_foreign", "clean_text", "clean_map",
+              "clean_inserted", "zh_entities", "zh_boilerplate_entities", "zh_claims"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -71,10 +74,48 @@ class ZhGloss:
 
 class ZhClean:
     def __call__(self, doc: Doc) -> Doc:
-        fragments = [_glossed_from_json(record) for record in doc._.zh_fragments or []]
+        fragments = _fragments(doc)
         foreign = [ForeignRun(r["start"], r["end"], r["text"], r["lang"],
                               Span.from_json(r["inline_gloss"])) for r in doc._.zh_foreign or []]
-        doc._.clean_text, doc._.clean_map = clean(doc.text, _blocks(doc), fragments, foreign)
+        doc._.clean_text, doc._.clean_map, doc._.clean_inserted = clean_with_insertions(
+            doc.text, _blocks(doc), fragments, foreign)
+        return doc
+
+
+def _fragments(doc: Doc) -> list[Fragment]:
+    return [_glossed_from_json(record) for record in doc._.zh_fragments or []]
+
+
+class ZhEntities:
+    """Companies: ``doc._.zh_entities`` records, and one span per mention in
+    ``doc.spans[spans_key]`` labelled with the type, ``kb_id`` the entity id."""
+
+    def __init__(self, spans_key: str) -> None:
+        self.spans_key = spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        entities, boilerplate = extract_entities(
+            doc.text, _blocks(doc), _fragments(doc), doc._.clean_text or "",
+            doc._.clean_map or [], doc._.clean_inserted or [])
+        doc._.zh_entities = [entity.to_json() for entity in entities]
+        doc._.zh_boilerplate_entities = [entity.to_json() for entity in boilerplate]
+        spans = []
+        for entity in entities:
+            for mention in entity.mentions:
+                span = doc.char_span(mention.start, mention.end, label=entity.type,
+                                     kb_id=entity.id, alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
+        doc.spans[self.spans_key] = spans
+        return doc
+
+
+class ZhClaims:
+    def __call__(self, doc: Doc) -> Doc:
+        entities = [Entity.from_json(record) for record in doc._.zh_entities or []]
+        claims = extract_claims(doc.text, doc._.clean_text or "", doc._.clean_map or [],
+                                doc._.clean_inserted or [], entities)
+        doc._.zh_claims = [claim.to_json() for claim in claims]
         return doc
 
 
@@ -111,3 +152,16 @@ def make_zh_gloss(nlp: Language, name: str) -> ZhGloss:
 )
 def make_zh_clean(nlp: Language, name: str) -> ZhClean:
     return ZhClean()
+
+
+@Language.factory(
+    "zh_entities", assigns=["doc._.zh_entities", "doc._.zh_boilerplate_entities", "doc.spans"],
+    requires=["doc._.clean_text"], default_config={"spans_key": "companies"},
+)
+def make_zh_entities(nlp: Language, name: str, spans_key: str) -> ZhEntities:
+    return ZhEntities(spans_key)
+
+
+@Language.factory("zh_claims", assigns=["doc._.zh_claims"], requires=["doc._.zh_entities"])
+def make_zh_claims(nlp: Language, name: str) -> ZhClaims:
+    return ZhClaims()

@@ -7,9 +7,18 @@ from typing import Any
 
 from . import __version__
 from .byline import clean_name
-from .clean import KEPT_KINDS, KEPT_LANGS, clean, is_kept
+from .claims import extract_claims
+from .clean import (
+    KEPT_KINDS,
+    KEPT_LANGS,
+    clean_with_insertions,
+    is_kept,
+    with_amount_glosses,
+)
 from .detect import detect_fragments
 from .document import META_KEYS, Document
+from .entities import extract_entities
+from .resources import not_companies
 from .gloss import gloss
 from .ingest import Article
 from .scripts import count_han
@@ -32,8 +41,15 @@ def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Documen
     if doc.meta.get("publisher") is None and doc.meta.get("title"):
         doc.meta["publisher"] = site_in_title(str(doc.meta["title"]))
     fragments, doc.foreign = detect_fragments(doc.text, doc.blocks)
-    doc.fragments = gloss(fragments)
-    doc.clean_text, doc.clean_map = clean(doc.text, doc.blocks, doc.fragments, doc.foreign)
+    doc.fragments = with_amount_glosses(doc.text, gloss(fragments))
+    doc.clean_text, doc.clean_map, doc.clean_inserted = clean_with_insertions(
+        doc.text, doc.blocks, doc.fragments, doc.foreign)
+    doc.entities, doc.boilerplate_entities = extract_entities(
+        doc.text, doc.blocks, doc.fragments, doc.clean_text, doc.clean_map, doc.clean_inserted)
+    if doc.meta.get("publisher") is None:
+        doc.meta["publisher"] = site_on_page(doc)
+    doc.claims = extract_claims(doc.text, doc.clean_text, doc.clean_map, doc.clean_inserted,
+                                doc.entities)
     doc.stats = document_stats(doc)
     if article.ingest_stats:
         doc.stats["ingest"] = dict(article.ingest_stats)
@@ -47,6 +63,30 @@ def site_in_title(title: str) -> str | None:
     if not bar or not head.strip() or not 0 < len(site.split()) <= 4:
         return None
     return clean_name(site) or None
+
+
+def site_on_page(doc: Document) -> str | None:
+    """The site named around the article when no byline says who published it: a site-name
+    line above the title (``币安广场``) or a news outlet named in the page footer (``... at
+    the Taipei Times' discretion``)."""
+    title = next((i for i, block in enumerate(doc.blocks) if block.kind == "title"), None)
+    if title is None:
+        return None
+    last_content = max((i for i, block in enumerate(doc.blocks)
+                        if block.kind not in ("boilerplate", "byline", "attribution")),
+                       default=title)
+    for index in range(title):
+        line = doc.text[doc.blocks[index].start:doc.blocks[index].end].strip()
+        if not_companies().get(line.casefold()) == "product" or any(
+                entity.type == "media" and any(m.text == line for m in entity.mentions)
+                for entity in (*doc.entities, *doc.boilerplate_entities)):
+            return line
+    for entity in (*doc.entities, *doc.boilerplate_entities):
+        if entity.type == "media" and any(
+                mention.block == "boilerplate" and mention.start >= doc.blocks[last_content].end
+                for mention in entity.mentions):
+            return entity.name
+    return None
 
 
 def document_stats(doc: Document) -> dict[str, Any]:
@@ -69,4 +109,11 @@ def document_stats(doc: Document) -> dict[str, Any]:
         "fragments_without_gloss": sum(1 for f in doc.fragments if f.gloss is None),
         "foreign_runs": len(doc.foreign),
         "han_in_clean_text": count_han(doc.clean_text),
+        "entities": len(doc.entities),
+        "entities_by_source": dict(sorted(Counter(e.source for e in doc.entities).items())),
+        "boilerplate_entities": len(doc.boilerplate_entities),
+        "mentions": sum(len(entity.mentions) for entity in doc.entities),
+        "claims": len(doc.claims),
+        "claims_by_type": dict(sorted(Counter(claim.type for claim in doc.claims).items())),
+        "quantities": sum(len(claim.quantities) for claim in doc.claims),
     }

@@ -173,6 +173,11 @@ class Document:
     foreign: list[ForeignRun] = field(default_factory=list)
     clean_text: str = ""
     clean_map: list[tuple[int, int, int]] = field(default_factory=list)
+    # Inserted glosses [clean_start, clean_end, text_start, text_end]; not written out.
+    clean_inserted: list[tuple[int, int, int, int]] = field(default_factory=list)
+    entities: list[Any] = field(default_factory=list)  # entities.Entity
+    boilerplate_entities: list[Any] = field(default_factory=list)
+    claims: list[Any] = field(default_factory=list)  # claims.Claim
     stats: dict[str, Any] = field(default_factory=dict)
 
     def span(self, start: int, end: int) -> Span:

@@ -62,6 +62,9 @@ def score_document(doc: Document, gold: dict[str, Any], tally: Tally) -> None:
     _score_fragments(doc, gold, tally)
     _score_blocks(doc, gold, tally)
     _score_clean(doc, gold, tally)
+    if "entities" in gold:
+        ids = _score_entities(doc, gold, tally)
+        _score_claims(doc, gold, ids, tally)
     for key, expected in gold.get("meta", {}).items():
         tally.add("meta_total")
         if doc.meta.get(key) == expected:
@@ -159,6 +162,101 @@ def _score_clean(doc: Document, gold: dict[str, Any], tally: Tally) -> None:
                         tally.misses.append(f"{doc.id}: clean text lost {chunk.strip()[:50]!r}")
 
 
+def _score_entities(doc: Document, gold: dict[str, Any], tally: Tally) -> dict[str, str]:
+    """Company precision and recall; returns gold name -> predicted entity id.
+
+    A predicted company is the gold one when their names agree or a form the pipeline found
+    is one of the gold surface forms (both casefolded)."""
+    wanted = [entry for entry in gold["entities"] if not entry.get("boilerplate_only")]
+    unmatched = list(doc.entities)
+    matched: dict[str, str] = {}
+    for entry in wanted:
+        forms = {form.casefold() for form in [entry["name"], *entry["surface"]]}
+        tally.add("entities_gold")
+        tally.add("surfaces_gold", len(set(entry["surface"])))
+        entity = next((e for e in unmatched if e.name.casefold() in forms
+                       or any(m.text.casefold() in forms for m in e.mentions)), None)
+        if entity is None:
+            tally.misses.append(f"{doc.id}: missed company {entry['name']!r}")
+            continue
+        unmatched.remove(entity)
+        matched[entry["name"]] = entity.id
+        tally.add("entities_found")
+        if entity.type == entry["type"]:
+            tally.add("entity_type_correct")
+        else:
+            tally.misses.append(f"{doc.id}: {entity.name!r} is {entity.type}, gold {entry['type']}")
+        seen = {mention.text.casefold() for mention in entity.mentions}
+        for form in set(entry["surface"]):
+            if form.casefold() in seen:
+                tally.add("surfaces_found")
+            else:
+                tally.misses.append(f"{doc.id}: {entity.name!r} lacks the form {form!r}")
+    tally.add("entities_predicted", len(doc.entities))
+    for entity in unmatched:
+        tally.misses.append(f"{doc.id}: false company {entity.name!r} ({entity.source})")
+    return matched
+
+
+def _same_quantity(found: Any, expected: dict[str, Any]) -> bool:
+    value = float(expected["value"])
+    if abs(found.value - value) > 1e-6 * max(1.0, abs(value)):
+        return False
+    return not (found.currency and expected.get("currency")
+                and found.currency != expected["currency"])
+
+
+def _score_claims(doc: Document, gold: dict[str, Any], ids: dict[str, str],
+                  tally: Tally) -> None:
+    """A gold claim is found when a predicted claim overlaps it with one of its subjects;
+    a numeric one also needs every gold number among the predicted claim's quantities."""
+    spans = []
+    gold_quantities = [q for entry in gold["claims"] for q in entry["quantities"]]
+    for entry in gold["claims"]:
+        start, end = resolve_context(doc.text, entry["context"])
+        spans.append((start, end))
+        numeric = bool(entry["quantities"])
+        tally.add("claims_gold")
+        tally.add("numeric_claims_gold", numeric)
+        subjects = {ids.get(name) for name in entry["subjects"]} - {None}
+        overlapping = [c for c in doc.claims if c.start < end and start < c.end]
+        claim = next((c for c in overlapping if subjects & set(c.subjects)), None)
+        if claim is None:
+            why = "with another subject" if overlapping else ""
+            tally.misses.append(f"{doc.id}: missed {entry['type']} claim {why}"
+                                f"{entry['context'][:70]!r}")
+            continue
+        tally.add("claims_found")
+        tally.add("claim_type_correct", claim.type == entry["type"])
+        tally.add("claim_modality_correct", claim.modality == entry["modality"])
+        if claim.type != entry["type"]:
+            tally.misses.append(f"{doc.id}: claim type {claim.type}, gold {entry['type']}: "
+                                f"{entry['context'][:50]!r}")
+        if numeric:
+            if all(any(_same_quantity(q, expected) for q in claim.quantities)
+                   for expected in entry["quantities"]):
+                tally.add("numeric_claims_found")
+            else:
+                tally.misses.append(
+                    f"{doc.id}: numbers of {entry['context'][:60]!r}: "
+                    f"{[q.text for q in claim.quantities]} vs "
+                    f"{[q['text'] for q in entry['quantities']]}")
+    for claim in doc.claims:
+        tally.add("claims_predicted")
+        if any(claim.start < end and start < claim.end for start, end in spans):
+            tally.add("claims_predicted_correct")
+            for quantity in claim.quantities:
+                tally.add("quantities_predicted")
+                if any(_same_quantity(quantity, expected) for expected in gold_quantities):
+                    tally.add("quantities_predicted_correct")
+                else:
+                    tally.add("invented_quantities")
+                    tally.misses.append(f"{doc.id}: quantity {quantity.text!r} is in no gold "
+                                        f"claim")
+        else:
+            tally.misses.append(f"{doc.id}: extra {claim.type} claim {claim.text[:60]!r}")
+
+
 @lru_cache(maxsize=4096)
 def content_lemmas(text: str) -> frozenset[str]:
     """Lemmas of the open-class words (nouns, verbs, adjectives, adverbs, names, numbers).
@@ -194,7 +292,25 @@ def scores(tally: Tally) -> dict[str, float]:
         "clean_absent_violations": tally.counts.get("clean_absent_violations", 0),
         "gloss_agreement": tally.ratio("agreement_best", "agreement_total"),
         "gloss_agreement_any_sense": tally.ratio("agreement_any_sense", "agreement_total"),
+        "company_recall": tally.ratio("entities_found", "entities_gold"),
+        "company_precision": tally.ratio("entities_found", "entities_predicted"),
+        "company_f1": _f1(tally.ratio("entities_found", "entities_gold"),
+                          tally.ratio("entities_found", "entities_predicted")),
+        "company_type_accuracy": tally.ratio("entity_type_correct", "entities_found"),
+        "company_surface_recall": tally.ratio("surfaces_found", "surfaces_gold"),
+        "claim_recall": tally.ratio("claims_found", "claims_gold"),
+        "claim_precision": tally.ratio("claims_predicted_correct", "claims_predicted"),
+        "numeric_claim_recall": tally.ratio("numeric_claims_found", "numeric_claims_gold"),
+        "claim_type_accuracy": tally.ratio("claim_type_correct", "claims_found"),
+        "claim_modality_accuracy": tally.ratio("claim_modality_correct", "claims_found"),
+        "quantity_precision": tally.ratio("quantities_predicted_correct",
+                                          "quantities_predicted"),
+        "invented_quantities": tally.counts.get("invented_quantities", 0),
     }
+
+
+def _f1(recall: float, precision: float) -> float:
+    return 2 * recall * precision / (recall + precision) if recall + precision else 0.0
 
 
 def evaluate(corpus: Path, pattern: str = "*") -> tuple[dict[str, float], Tally]:

@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from .document import Fragment, Token
-from .resources import cedict, glossary, glossary_entries, resource_path
+from .resources import cedict, gazetteer, glossary, glossary_entries, resource_path
+from .scripts import HAN_CLASS
 
 # Senses that say nothing about meaning in running news text.
 _JUNK_SENSE = re.compile(
@@ -46,10 +47,10 @@ def senses_of(word: str) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def best_sense(word: str, pos: str = "") -> str | None:
-    """One short gloss for news text: our glossary first; else a CC-CEDICT sense marked as
-    belonging to this news's domains (finance, computing, ...); else one that fits the
-    word's part of speech in context (jieba's tag); else the first one."""
-    named = glossary().get(word)
+    """One short gloss for news text: our glossary first, then the company gazetteer; else a
+    CC-CEDICT sense marked as belonging to this news's domains (finance, computing, ...); else
+    one that fits the word's part of speech in context (jieba's tag); else the first one."""
+    named = glossary().get(word) or company_names().get(word)
     if named:
         return named
     candidates = [(sense, short) for sense in senses_of(word) if (short := _shorten(sense))]
@@ -101,6 +102,7 @@ def _shorten(sense: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,")
 
 
+_ALL_HAN = re.compile(f"[{HAN_CLASS}]+")
 _GLOSSARY_TAGS = {"company": "nt", "organization": "nt", "term": "n", "slang": "nz"}
 
 
@@ -117,10 +119,25 @@ class _Segmenter:
         # Every glossary entry stays one token, so it glosses as one unit.
         for chinese, _, kind in glossary_entries():
             tokenizer.add_word(chinese, freq=2000, tag=_GLOSSARY_TAGS.get(kind, "nz"))
+        # So does every company's Chinese name, so the entity matcher sees it whole.
+        for name in company_names():
+            if _ALL_HAN.fullmatch(name):
+                tokenizer.add_word(name, freq=2000, tag="nt")
         self._tagger = jieba.posseg.POSTokenizer(tokenizer)
 
     def cut(self, text: str) -> list[tuple[str, str]]:
         return [(pair.word, pair.flag) for pair in self._tagger.cut(text, HMM=True)]
+
+
+@lru_cache(maxsize=1)
+def company_names() -> dict[str, str]:
+    """Chinese name (simplified or traditional) -> the company's English name."""
+    names: dict[str, str] = {}
+    for entry in gazetteer():
+        for alias in (*entry.zh_hans, *entry.zh_hant):
+            if alias not in entry.weak:
+                names.setdefault(alias, entry.name)
+    return names
 
 
 @lru_cache(maxsize=1)

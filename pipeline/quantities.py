@@ -146,14 +146,14 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
         return None  # a bare number: a year, an index, a count of unknown things
     digits_start = match.start("num")
     if not word and (_NOT_AMOUNT_BEFORE.search(text, max(floor, digits_start - 2), digits_start)
-                     or _NOT_AMOUNT_AFTER.match(text[match.end("num"):match.end("num") + 3])
-                     and not (cjk or scale or groups["pct"])):
+                     or (_NOT_AMOUNT_AFTER.match(text[match.end("num"):match.end("num") + 3])
+                     and not (cjk or scale or groups["pct"]))):
         return None
     if scale and len(scale) == 1 and not (cur1 or cur2 or groups["count"]):
         return None  # "5m" with no currency is as likely metres, "3B" a model size
-    if not word and _YEAR_RE.match(number) and not (cur1 or cur2 or cjk or scale):
-        if groups["count"] or groups["ccount"]:
-            return None  # "2025 users" is almost always "in 2025, users ..."
+    if (not word and _YEAR_RE.match(number) and not (cur1 or cur2 or cjk or scale)
+            and (groups["count"] or groups["ccount"])):
+        return None  # "2025 users" is almost always "in 2025, users ..."
     value = float(_WORD_NUMBERS[number.lower()]) if word else float(number.replace(",", ""))
     if cjk:
         value *= _CJK_SCALES[cjk]
@@ -173,7 +173,7 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
         unit = "number"
     span_start = match.start("cur1") if cur1 else digits_start
     span_end = match.end()
-    if groups["count"] or groups["ccount"]:  # the counted noun names the unit; "10 million" is the span
+    if groups["count"] or groups["ccount"]:  # the noun is the unit; "10 million" the span
         span_end = match.start("count") if groups["count"] else match.start("ccount")
     while span_end > span_start and text[span_end - 1].isspace():
         span_end -= 1

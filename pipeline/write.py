@@ -31,6 +31,9 @@ def to_record(doc: Document) -> dict[str, Any]:
         "blocks": [block.to_json() for block in doc.blocks],
         "fragments": [fragment.to_json() for fragment in doc.fragments],
         "foreign": [run.to_json() for run in doc.foreign],
+        "entities": [entity.to_json() for entity in doc.entities],
+        "boilerplate_entities": [entity.to_json() for entity in doc.boilerplate_entities],
+        "claims": [claim.to_json() for claim in doc.claims],
         "stats": doc.stats,
     }
 
@@ -73,6 +76,36 @@ def offset_problem(record: dict[str, Any]) -> str | None:
     for clean_start, text_start, length in record["clean_map"]:
         if clean_text[clean_start:clean_start + length] != text[text_start:text_start + length]:
             return f"clean_map run {clean_start}-{clean_start + length} is not a copy"
+    return _entity_problem(record) or _claim_problem(record)
+
+
+def _entity_problem(record: dict[str, Any]) -> str | None:
+    text, clean_text = record["text"], record["clean_text"]
+    entities = record.get("entities", []) + record.get("boilerplate_entities", [])
+    for entity in entities:
+        for mention in entity["mentions"]:
+            if text[mention["start"]:mention["end"]] != mention["text"]:
+                return (f"entity {entity['id']}: mention {mention['start']} is not "
+                        f"{mention['text']!r}")
+            start, end = mention["clean_start"], mention["clean_end"]
+            if (start is None) != (end is None) or (start is not None and not (
+                    0 <= start < end <= len(clean_text))):
+                return f"entity {entity['id']}: clean span {start}-{end} is not in clean_text"
+    return None
+
+
+def _claim_problem(record: dict[str, Any]) -> str | None:
+    text = record["text"]
+    ids = {entity["id"] for entity in record.get("entities", [])}
+    for claim in record.get("claims", []):
+        if text[claim["start"]:claim["end"]] != claim["text"]:
+            return f"claim {claim['id']}: span {claim['start']} is not its text"
+        if not set(claim["subjects"]) <= ids:
+            return f"claim {claim['id']}: a subject is not one of the entities"
+        for quantity in claim["quantities"]:
+            if text[quantity["start"]:quantity["end"]] != quantity["text"] or not (
+                    claim["start"] <= quantity["start"] < quantity["end"] <= claim["end"]):
+                return f"claim {claim['id']}: quantity {quantity['text']!r} is not its span"
     return None
 
 
