@@ -65,10 +65,11 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("funding", _cues(
         r"rais(?:e|ed|es|ing)|funding|financing|(?:funding )?rounds?|Series [A-F]\+?|"
         r"seed round|angel round|pre-IPO round|invest(?:ed|s|ing|ment|ments)?|backed|led by|"
-        r"capital injection|co-led|participated|backers")),
+        r"capital injection|co-led|participated|backers|Series [A-F] round")),
     ("acquisition", _cues(
         r"acquir(?:e|ed|es|ing)|acquisitions?|merg(?:e|ed|er|ers|ing)|takeover|take over|"
         r"took over|bought|buy(?:s|ing)? (?:a |an )?(?:\d+% )?stake|stake in|divest\w*|"
+        r"purchase[ds]?|to buy|agreed to buy|deal to buy|"
         r"sold (?:its|a|an) (?:\w+ )?stake")),
     ("valuation", _cues(
         r"valuations?|valued at|valuing|market (?:cap|capitali[sz]ation|value)|worth|"
@@ -79,7 +80,8 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("profit_loss", _cues(
         r"profits?|profitable|profitability|loss(?:es)?|lost|losing|margins?|"
         r"break(?:s|-| )?even|net income|earnings|EBITDA|burn(?:ed|ing|s)?|cash flow|"
-        r"in the red|in the black|deficit")),
+        r"in the red|in the black|deficit|cash and (?:cash )?equivalents|cash position|"
+        r"short-term investments")),
     ("users", _cues(
         r"users|customers|subscribers|downloads|developers|MAUs?|DAUs?|monthly active|"
         r"daily active|clients|accounts|members|paying|registered users")),
@@ -89,9 +91,12 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("regulatory", _cues(
         r"licen[cs]es?|licensed|approv(?:al|als|ed|es)|fine[ds]?|penalt(?:y|ies)|"
         r"investigat(?:ion|ions|ed|ing)|probe|lawsuits?|sued|sanction(?:s|ed)?|"
-        r"regulators?|compliance|banned|registration|registered|settle(?:d|ment)")),
+        r"regulators?|compliance|banned|registration|registered|settle(?:d|ment)|"
+        r"applications?|appl(?:y|ied|ies|ying) for|filing notice|appeal(?:ed|s)?")),
     ("market_position", _cues(
-        r"market share|share of the (?:\w+ )?market|ranked|ranks?|ranking|largest|biggest|"
+        r"market share|share of the (?:[\w-]+ ){0,4}market|(?<=['’]s )share|ranked|ranks?|"
+        r"ranking|largest|biggest|deliver(?:ed|ies|y|s)|shipments?|shipped|reserves?|"
+        r"reserve ratio|in circulation|client assets|assets under management|AUM|"
         r"leading|leader|top (?:\w+ )?(?:player|spot|position)|first place|No\. ?1|"
         r"number one|dominat\w+|trading volume|volume|overtook|surpass(?:ed|es)?|"
         r"outpaced|second-largest|third-largest")),
@@ -124,7 +129,7 @@ _ABBREVIATIONS = re.compile(
     r"(?:\b(?:[A-Z]|Inc|Ltd|Co|Corp|No|vs|etc|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|St|Jan|Feb|Mar|Apr|"
     r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est|U\.S|U\.K)\.)$")
 _NOT_SUBJECT_PREPOSITIONS = frozenset({"than", "like", "with", "against", "versus", "vs",
-                                       "by", "from", "to", "unlike", "including", "as"})
+                                       "by", "from", "unlike", "including", "as"})
 
 
 def sentences(clean_text: str) -> list[tuple[int, int]]:
@@ -152,7 +157,20 @@ class _Candidate:
     mentions: tuple[tuple[str, int, int], ...]  # (entity id, clean start, clean end)
     topics: tuple[tuple[str, int], ...]  # (type, clean offset)
     quantities: tuple[Quantity, ...]
-    inherited: str | None  # the subject an opening "It"/"The company" stands for
+    pronoun: bool  # opens with "It" / "The company": the last subject goes on
+
+
+# Sentences this far after the last named subject no longer continue its story.
+_STORY_SPAN = 4
+# Topics whose figures belong to a company rather than a market.
+_COMPANY_FIGURES = frozenset({"revenue", "profit_loss", "users", "rd_spend", "valuation",
+                              "listing", "funding"})
+# A results-list line: "Net loss: RMB 612 million", "Deliveries: 92,480 vehicles".
+_LABELLED_FIGURE = re.compile(r"(?:[-*•]\s+)?[A-Z][\w&/ -]{1,40}:\s")
+# A news outlet that reports, or an interviewer's label, is the source, not the subject.
+_SOURCE_VERBS = frozenset({"report", "say", "tell", "speak", "remind", "note", "write", "cite",
+                           "estimate", "learn", "quote", "ask", "interview", "reveal"})
+_DIGIT = re.compile(r"\d")
 
 
 def extract_claims(
@@ -166,27 +184,33 @@ def extract_claims(
         if mention.clean_start is not None and mention.clean_end is not None)
     starts = [mention[0] for mention in mentions]
     candidates: list[_Candidate] = []
-    last_subject: str | None = None
     for clean_start, clean_end in sentences(clean_text):
-        sentence = clean_text[clean_start:clean_end]
         inside = tuple((entity_id, s, e) for s, e, entity_id in
                        mentions[bisect.bisect_left(starts, clean_start):
                                 bisect.bisect_left(starts, clean_end)] if e <= clean_end)
-        inherited = None
-        if not inside and _PRONOUN_SUBJECT.match(sentence):
-            inherited = last_subject
-        elif inside:
-            last_subject = inside[0][0]
-        if not inside and inherited is None:
-            continue
+        sentence = _masked(clean_text, clean_start, clean_end, inside)
         topics = tuple((kind, clean_start + match.start()) for kind, pattern in _TOPICS
                        for match in pattern.finditer(sentence))
-        if not topics:
-            continue
         start, end = mapper.text_span(clean_start, clean_end)
+        quantities = _quantities(text, start, end) if topics or _DIGIT.search(sentence) else ()
+        if not topics and not quantities:
+            candidates.append(_Candidate(clean_start, clean_end, 0, 0, inside, (), (), False))
+            continue
+        pronoun = not inside and bool(_PRONOUN_SUBJECT.match(sentence))
         candidates.append(_Candidate(clean_start, clean_end, start, end, inside, topics,
-                                     _quantities(text, start, end), inherited))
-    return _claims(text, clean_text, candidates)
+                                     quantities, pronoun))
+    return _claims(text, clean_text, candidates, entities)
+
+
+def _masked(clean_text: str, start: int, end: int,
+            mentions: Sequence[tuple[str, int, int]]) -> str:
+    """The sentence with company names blanked out, so that ``Wujin Guidance Fund`` or
+    ``Strategy`` (a company) is not read as a cue for a topic or a modality."""
+    chars = list(clean_text[start:end])
+    for _, mention_start, mention_end in mentions:
+        for offset in range(mention_start - start, mention_end - start):
+            chars[offset] = " "
+    return "".join(chars)
 
 
 def _quantities(text: str, start: int, end: int) -> tuple[Quantity, ...]:
@@ -201,49 +225,109 @@ def _quantities(text: str, start: int, end: int) -> tuple[Quantity, ...]:
     return tuple(kept)
 
 
-def _claims(text: str, clean_text: str, candidates: list[_Candidate]) -> list[Claim]:
-    nlp = english_model()
-    docs = nlp.pipe(clean_text[c.clean_start:c.clean_end] for c in candidates)
+def _focus(entities: Sequence[Entity]) -> str | None:
+    """The company an article is about: the first named in its title, else the most named
+    (news outlets and exchanges only when nothing else is named)."""
+    ranked = sorted(entities, key=lambda e: (
+        e.type in ("media", "exchange"),
+        not any(mention.block == "title" for mention in e.mentions),
+        -len(e.mentions), e.mentions[0].start))
+    return ranked[0].id if ranked else None
+
+
+def _claims(text: str, clean_text: str, candidates: list[_Candidate],
+            entities: Sequence[Entity]) -> list[Claim]:
+    """Parse the candidates that name a company; the others take the subject the story is
+    about: the last one named (within a few sentences, or after "It"), else the focus."""
+    kinds = {entity.id: entity.type for entity in entities}
+    named = [c for c in candidates if c.mentions and (c.topics or c.quantities)]
+    docs = dict(zip((id(c) for c in named),
+                    english_model().pipe(clean_text[c.clean_start:c.clean_end] for c in named),
+                    strict=True))
+    focus = _focus(entities)
+    focus_mentions = next((len(e.mentions) for e in entities if e.id == focus), 0)
     claims: list[Claim] = []
-    for candidate, doc in zip(candidates, docs, strict=True):
-        subjects = _subjects(doc, candidate)
+    last: tuple[str, ...] = ()
+    last_type: str | None = None
+    since_last = _STORY_SPAN + 1
+    for candidate in candidates:
+        since_last += 1
+        if not candidate.topics and not candidate.quantities:
+            continue
+        if not candidate.topics and (last_type is None or since_last > _STORY_SPAN):
+            continue  # numbers with no topic, and no story to continue
+        doc = docs.get(id(candidate))
+        if doc is not None and len(doc) < 4:
+            continue  # "Dear Gate users,": no predicate to check
+        if doc is not None:
+            subjects = _subjects(doc, candidate, kinds)
+            story = last or ((focus,) if focus else ())
+            if not subjects and story and _PRONOUN_SUBJECT.match(doc.text):
+                subjects = story  # "The company now has 60 customers, including X"
+            elif subjects and story and all(kinds.get(s) == "investor" for s in subjects) and (
+                    "funding" in (kind for kind, _ in candidate.topics)) and not any(
+                    kinds.get(entity_id) != "investor" for entity_id, _, _ in candidate.mentions):
+                subjects = story  # "The round was led by Qingyun Capital": the round's company
+            elif subjects:
+                last, since_last = subjects, 0
+        elif last and (candidate.pronoun or (
+                candidate.quantities and since_last <= _STORY_SPAN)):
+            subjects = last
+        elif candidate.quantities and focus and (
+                _LABELLED_FIGURE.match(clean_text, candidate.clean_start)
+                or (focus_mentions >= 3 and candidate.topics
+                and _topic(candidate, clean_text[candidate.clean_start:candidate.clean_end])
+                in _COMPANY_FIGURES)):
+            # "Revenue: RMB 18.62 billion" in a results list, or "The net loss narrowed by
+            # 69%" in an article about one company: the figures are that company's.
+            subjects = (focus,)
+        else:
+            subjects = ()
         if not subjects:
             continue
-        sentence = clean_text[candidate.clean_start:candidate.clean_end]
+        last, since_last = subjects, 0
+        sentence = _masked(clean_text, candidate.clean_start, candidate.clean_end,
+                           candidate.mentions)
         modality, cue = _modality(sentence)
+        # "In 2025 it reached 14.68亿元": numbers with no topic word go on with the last one.
+        kind = _topic(candidate, sentence) if candidate.topics else str(last_type)
+        last_type = kind
         claims.append(Claim(
-            f"C{len(claims) + 1}", _topic(candidate, doc), subjects,
+            f"C{len(claims) + 1}", kind, subjects,
             text[candidate.start:candidate.end], candidate.start, candidate.end,
             candidate.quantities, find_time(text, candidate.start, candidate.end),
             modality, cue))
     return claims
 
 
-def _topic(candidate: _Candidate, doc: Any) -> str:
+def _topic(candidate: _Candidate, sentence: str) -> str:
     """The topic whose cue is nearest the first quantity; else the first topic in order."""
     if candidate.quantities:
         first = candidate.quantities[0]
         # The quantity's place in the clean sentence, found by its text when it was copied.
-        found = doc.text.find(first.text)
+        found = sentence.find(first.text)
         anchor = candidate.clean_start + (found if found >= 0 else 0)
         return min(candidate.topics,
                    key=lambda topic: (abs(topic[1] - anchor), CLAIM_TYPES.index(topic[0])))[0]
     return min(candidate.topics, key=lambda topic: CLAIM_TYPES.index(topic[0]))[0]
 
 
-def _subjects(doc: Any, candidate: _Candidate) -> tuple[str, ...]:
-    """Entity ids in subject or owner position; else the first not in a by/than phrase."""
-    if not candidate.mentions:
-        return (candidate.inherited,) if candidate.inherited else ()
+def _subjects(doc: Any, candidate: _Candidate, kinds: dict[str, str]) -> tuple[str, ...]:
+    """Entity ids in subject or owner position; else the first not in a by/than phrase
+    (a news outlet only as a grammatical subject: "told 36Kr" is a source, not a topic)."""
     subjects: list[str] = []
     others: list[str] = []
     for entity_id, start, end in candidate.mentions:
         span = doc.char_span(start - candidate.clean_start, end - candidate.clean_start,
                              alignment_mode="expand")
         role = _role(span.root) if span is not None and len(span) else "other"
+        if kinds.get(entity_id) == "media" and span is not None and (
+                doc.text[span.end_char:span.end_char + 1] == ":"
+                or span.root.head.lemma_ in _SOURCE_VERBS):
+            role = "excluded"
         if role == "subject":
             subjects.append(entity_id)
-        elif role == "other":
+        elif role == "other" and kinds.get(entity_id) != "media":
             others.append(entity_id)
     chosen = subjects or others[:1]
     return tuple(dict.fromkeys(chosen))
@@ -256,7 +340,12 @@ def _role(token: Any) -> str:
         seen += 1
         dep = token.dep_
         if dep in ("nsubj", "nsubjpass", "csubj"):
-            return "subject"
+            # The subject of the sentence or of a reported clause ("sources said X raised"),
+            # not of a side clause ("with X following on", "which X backed").
+            clause = token.head
+            if clause.dep_ in ("ROOT", "conj", "ccomp", "parataxis") or clause.head == clause:
+                return "subject"
+            return "other"
         if dep in ("compound", "appos", "conj", "flat", "amod", "nmod", "poss", "nummod"):
             token = token.head
             continue

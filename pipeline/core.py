@@ -18,9 +18,9 @@ from .clean import (
 from .detect import detect_fragments
 from .document import META_KEYS, Document
 from .entities import extract_entities
-from .resources import not_companies
 from .gloss import gloss
 from .ingest import Article
+from .resources import not_companies
 from .scripts import count_han
 from .settings import DEFAULT_SETTINGS, Settings
 from .structure import structure
@@ -85,7 +85,7 @@ def site_on_page(doc: Document) -> str | None:
         if entity.type == "media" and any(
                 mention.block == "boilerplate" and mention.start >= doc.blocks[last_content].end
                 for mention in entity.mentions):
-            return entity.name
+            return str(entity.name)
     return None
 
 

@@ -22,6 +22,7 @@ because its English pair stands beside it).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -172,11 +173,15 @@ class _Gazetteer:
 # Blocks where a site's lower-case handle names it.
 _HANDLE_KINDS = frozenset({"byline", "attribution", "boilerplate"})
 # The commonest Chinese surnames in pinyin: "Zhao Qiming" is a person, not Qiming Ventures.
-_SURNAMES = frozenset(
-    "Zhang Wang Li Zhao Liu Chen Yang Huang Zhou Wu Xu Sun Ma Zhu Hu Guo He Lin Gao Luo Zheng "
-    "Liang Xie Song Tang Han Feng Deng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai Jiang Yu Du Ye "
-    "Cheng Wei Su Lu Ding Ren Shen Yao Jin Fu Zhong Fang Qiu Dai Xia Lei Meng Qin Bai Kong Mao "
-    "Qian Yan Hou Shi Tan Wen Xiong Zou Xiang Gu Long Duan Hao Shao Lai Wan Yin Chang Tao".split())
+_SURNAMES = frozenset([
+    "Zhang", "Wang", "Li", "Zhao", "Liu", "Chen", "Yang", "Huang", "Zhou", "Wu", "Xu", "Sun",
+    "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Gao", "Luo", "Zheng", "Liang", "Xie", "Song",
+    "Tang", "Han", "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Pan",
+    "Yuan", "Cai", "Jiang", "Yu", "Du", "Ye", "Cheng", "Wei", "Su", "Lu", "Ding", "Ren",
+    "Shen", "Yao", "Jin", "Fu", "Zhong", "Fang", "Qiu", "Dai", "Xia", "Lei", "Meng", "Qin",
+    "Bai", "Kong", "Mao", "Qian", "Yan", "Hou", "Shi", "Tan", "Wen", "Xiong", "Zou", "Xiang",
+    "Gu", "Long", "Duan", "Hao", "Shao", "Lai", "Wan", "Yin", "Chang", "Tao"
+])
 
 
 def _person(text: str, start: int, end: int) -> bool:
@@ -251,7 +256,8 @@ _NAME_WORD = re.compile(r"(?:[A-Z0-9][\w.&'’-]*|of|the|and|de|for|&)$")
 _CUE_BEFORE = re.compile(
     r"(?:startup|start-up|company|firm|unicorn|maker|developer|designer|operator|exchange|"
     r"platform|rival|peer|giant|lender|bank|broker|investor|fund|VC|backer|provider|supplier|"
-    r"subsidiary|parent|competitor|incubator|studio|lab|manufacturer|issuer)\s+$",
+    r"subsidiary|parent|competitor|incubator|studio|lab|manufacturer|issuer|custodian|"
+    r"brokerage|insurer|miner|operator)\s+$",
     re.IGNORECASE)
 _CUE_AFTER = re.compile(
     r"^(?:,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,4}(?:startup|start-up|company|firm|unicorn|maker|"
@@ -268,7 +274,7 @@ def name_like(words: str) -> bool:
             and not _HAN_RE.search(words))
 
 
-def _english_company_type(name: str) -> str | None:
+def _english_company_type(name: str, cued: bool = False) -> str | None:
     """The type a company word at the end of ``name`` implies, or None. The rest of the name
     must say which company: ``Einsia AI``, not ``Chinese AI`` or ``Embodied AI``."""
     from .lang import english_vocabulary
@@ -284,8 +290,8 @@ def _english_company_type(name: str) -> str | None:
         if all(word in _GENERIC or word in _PLACES or word in _COMPANY_WORDS
                or word.endswith("-based") for word in head):
             return None
-        if tail in _LOOSE_WORDS and all(part in english_vocabulary() for word in head
-                                        for part in word.split("-")):
+        if tail in _LOOSE_WORDS and not cued and all(
+                part in english_vocabulary() for word in head for part in word.split("-")):
             return None  # "Vertical AI", "Flash News": a description, not a name
         return _COMPANY_WORDS[tail]
     return None
@@ -472,7 +478,8 @@ def _from_pairs(found: _Found, text: str, fragments: Sequence[Fragment]) -> None
 _LISTED_NAME = re.compile(
     r"(?<![\w.&-])((?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*)\s?[(（]"
     rf"(?:([{HAN_CLASS}]+)\s*[,，、;；]\s*)?"
-    r"(?:(?:stock )?(?:code|ticker|symbol)[:：]?\s*)?(?:\d{4,6}\.(?:HK|SH|SZ|SS|BJ|TW)|(?:NASDAQ|Nasdaq|NYSE|HKEX|SEHK|SSE|SZSE|TWSE)\s?:\s?"
+    r"(?:(?:stock )?(?:code|ticker|symbol)[:：]?\s*)?(?:\d{4,6}\.(?:HK|SH|SZ|SS|BJ|TW)|"
+    r"(?:NASDAQ|Nasdaq|NYSE|HKEX|SEHK|SSE|SZSE|TWSE)\s?:\s?"
     r"[A-Z0-9.]+)[)）]")
 
 
@@ -594,10 +601,13 @@ def _from_company_words(found: _Found, text: str, blocks: Sequence[Block]) -> No
                 start += len(words[0]) + 1
                 words = words[1:]
             name = text[start:end]
-            kind = _english_company_type(name)
+            cued = bool(_CUE_BEFORE.search(text, max(0, start - 24), start))
+            kind = _english_company_type(name, cued)
             if kind is None or not_business(name) or _is_known(found, name) or any(
-                    word.lower() in ("of", "and", "&") for word in (words[0], words[-2])):
-                continue
+                    word.lower() in ("of", "and", "&") for word in (words[0], words[-2])) or any(
+                    word.lower() in _COMPANY_WORDS and following in ("and", "&")
+                    for word, following in itertools.pairwise(words)):
+                continue  # "Vertical AI and Embodied AI": two phrases, not one name
             if found.add(start, _with_legal_suffix(text, end), name):
                 found.info.setdefault(name, (kind, None, "text"))
 

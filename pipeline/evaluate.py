@@ -198,6 +198,23 @@ def _score_entities(doc: Document, gold: dict[str, Any], tally: Tally) -> dict[s
     return matched
 
 
+_SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12)
+_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def derivable(text: str, quantity: Any) -> bool:
+    """Is the quantity the article's own number: its span is exact, and its value is the
+    number written there times a scale (万, 亿, billion), or a written fraction/word?"""
+    if text[quantity.start:quantity.end] != quantity.text:
+        return False
+    written = _WRITTEN_NUMBER.search(quantity.text)
+    if written is None:
+        return quantity.unit in ("ratio", "multiple", "number") or quantity.value <= 12
+    number = float(written.group().replace(",", ""))
+    return any(abs(quantity.value - number * scale) <= 1e-6 * max(1.0, quantity.value)
+               for scale in _SCALES)
+
+
 def _same_quantity(found: Any, expected: dict[str, Any]) -> bool:
     value = float(expected["value"])
     if abs(found.value - value) > 1e-6 * max(1.0, abs(value)):
@@ -222,8 +239,9 @@ def _score_claims(doc: Document, gold: dict[str, Any], ids: dict[str, str],
         overlapping = [c for c in doc.claims if c.start < end and start < c.end]
         claim = next((c for c in overlapping if subjects & set(c.subjects)), None)
         if claim is None:
-            why = "with another subject" if overlapping else ""
-            tally.misses.append(f"{doc.id}: missed {entry['type']} claim {why}"
+            why = "with another subject " if overlapping else ""
+            numbers = "numeric " if numeric else ""
+            tally.misses.append(f"{doc.id}: missed {numbers}{entry['type']} claim {why}"
                                 f"{entry['context'][:70]!r}")
             continue
         tally.add("claims_found")
@@ -242,6 +260,11 @@ def _score_claims(doc: Document, gold: dict[str, Any], ids: dict[str, str],
                     f"{[q.text for q in claim.quantities]} vs "
                     f"{[q['text'] for q in entry['quantities']]}")
     for claim in doc.claims:
+        for quantity in claim.quantities:
+            if not derivable(doc.text, quantity):
+                tally.add("invented_quantities")
+                tally.misses.append(f"{doc.id}: quantity {quantity.text!r} does not say "
+                                    f"{quantity.value:g}")
         tally.add("claims_predicted")
         if any(claim.start < end and start < claim.end for start, end in spans):
             tally.add("claims_predicted_correct")
@@ -250,7 +273,7 @@ def _score_claims(doc: Document, gold: dict[str, Any], ids: dict[str, str],
                 if any(_same_quantity(quantity, expected) for expected in gold_quantities):
                     tally.add("quantities_predicted_correct")
                 else:
-                    tally.add("invented_quantities")
+                    tally.add("quantities_not_in_gold")
                     tally.misses.append(f"{doc.id}: quantity {quantity.text!r} is in no gold "
                                         f"claim")
         else:
@@ -305,6 +328,7 @@ def scores(tally: Tally) -> dict[str, float]:
         "claim_modality_accuracy": tally.ratio("claim_modality_correct", "claims_found"),
         "quantity_precision": tally.ratio("quantities_predicted_correct",
                                           "quantities_predicted"),
+        "quantities_not_in_gold": tally.counts.get("quantities_not_in_gold", 0),
         "invented_quantities": tally.counts.get("invented_quantities", 0),
     }
 

@@ -62,6 +62,7 @@ _COUNTED = (
     "shares", "tokens", "vehicles", "cars", "units", "orders", "merchants", "enterprises",
     "companies", "clients", "accounts", "members", "visits", "queries", "calls", "GPUs",
     "chips", "servers", "wallets", "addresses", "transactions", "deliveries", "stores",
+    "robots", "humanoid robots", "institutional clients", "investors", "partners", "models",
     "用户", "人", "股", "辆", "台", "家",
 )
 _APPROX = ("approximately", "approaching", "approached", "approach", "nearly", "almost",
@@ -89,6 +90,16 @@ def _alternation(words: Iterator[str] | list[str] | tuple[str, ...]) -> str:
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = _alternation(list(_WORD_NUMBERS))
+_FOLD_RE = re.compile(rf"(?<![\w-])(?P<num>{_WORDNUM}|\d+)-?fold(?![\w-])", re.IGNORECASE)
+# "between 115,000 and 120,000 vehicles", "from 380 to 600 people": the first number of a
+# range takes the unit written after the second.
+_RANGE_FIRST_RE = re.compile(
+    r"(?<![\w.,$])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<gap>\s?(?:-|–|to|and)\s?(?:about |around |roughly |nearly |approximately )?)"
+    r"(?=[$¥￥€£]?\d)")
+_HYPHEN_COUNT_RE = re.compile(
+    r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+)-(?P<noun>GPU|card|chip|server|vehicle|"
+    r"person|member|employee|robot)s?(?![\w-])")
 _CUR_BEFORE = _alternation(list(_CURRENCY_BEFORE))
 _CUR_AFTER = _alternation(list(_CURRENCY_AFTER))
 _SCALE = r"thousand|million|billion|trillion|mln|bln|mn|bn|tn|[kKmMbBtT](?![A-Za-z])"
@@ -113,6 +124,7 @@ _FRACTION_RE = re.compile(
     rf"(?P<frac>{_alternation(list(_FRACTIONS))})(?= of\b)(?! of (?:the )?(?:19|20)\d\d)",
     re.IGNORECASE)
 _MODIFIER_RE = re.compile(rf"(?:{_MODIFIER})\s?$", re.IGNORECASE)
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b[A-Z][A-Za-z]+\s$")
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d$")
 # Numbers that are parts of names or dates: "GPT-4", "Q3", "H20", "2025-04-03", "5G", "3/4".
 _NOT_AMOUNT_BEFORE = re.compile(r"(?:[A-Za-z]-?|[/:#.№]|\d[-/.])$")
@@ -127,6 +139,29 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         quantity = _quantity(text, match, start)
         if quantity is not None:
             found.append(quantity)
+    for match in _FOLD_RE.finditer(text, start, end):
+        number = match.group("num")
+        value = float(number) if number.isdigit() else float(_WORD_NUMBERS[number.lower()])
+        approx, bound = _modifier(text, start, match.start())
+        found.append(Quantity(match.start(), match.end(), match.group(), value, "multiple",
+                              None, approx, bound))
+    for match in _HYPHEN_COUNT_RE.finditer(text, start, end):
+        found.append(Quantity(match.start("num"), match.end("num"), match.group("num"),
+                              float(match.group("num").replace(",", "")),
+                              match.group("noun").lower() + "s"))
+    taken = {quantity.start for quantity in found}
+    for match in _RANGE_FIRST_RE.finditer(text, start, end):
+        second = next((q for q in found if q.start == match.end()
+                       or (q.start == match.end() + 1 and text[match.end()] in "$¥￥€£")), None)
+        if second is None or match.start() in taken or _YEAR_RE.match(match.group("num")):
+            continue
+        scale = second.value / float(re.sub(r"[^\d.]", "", second.text.split()[0]) or 1) if (
+            second.unit in ("money", "money_per_share", "number")) else 1.0
+        value = float(match.group("num").replace(",", ""))
+        if not 0.5 <= scale <= 1.5:  # "23.0 to 24.1 billion": the scale carries over
+            value *= scale
+        found.append(Quantity(match.start(), match.end("num"), match.group("num"), value,
+                              second.unit, second.currency, second.approx, None))
     for match in _FRACTION_RE.finditer(text, start, end):
         approx, bound = _modifier(text, start, match.start())
         found.append(Quantity(match.start(), match.end(), match.group(),
@@ -154,6 +189,9 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
     if (not word and _YEAR_RE.match(number) and not (cur1 or cur2 or cjk or scale)
             and (groups["count"] or groups["ccount"])):
         return None  # "2025 users" is almost always "in 2025, users ..."
+    if (groups["count"] or groups["ccount"]) and not (scale or cjk) and _NAME_BEFORE.search(
+            text, max(floor, digits_start - 20), digits_start):
+        return None  # "Journey 6 chips", "Model 3 cars": a product's name
     value = float(_WORD_NUMBERS[number.lower()]) if word else float(number.replace(",", ""))
     if cjk:
         value *= _CJK_SCALES[cjk]
