@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
+import subprocess
 import sys
 
 import pytest
@@ -18,7 +20,7 @@ TEXT = (
 
 def test_entry_points_list_factories() -> None:
     names = {ep.name for ep in importlib.metadata.entry_points(group="spacy_factories")}
-    assert {"zh_fragments", "zh_gloss", "zh_clean"} <= names
+    assert {"zh_fragments", "zh_gloss", "zh_clean", "zh_entities", "zh_claims"} <= names
 
 
 def test_pipeline_built_from_entry_points() -> None:
@@ -42,3 +44,30 @@ def test_pipeline_built_from_entry_points() -> None:
     assert "StepFun, known" in doc._.clean_text
     for c, t, n in doc._.clean_map:
         assert doc._.clean_text[c:c + n] == doc.text[t:t + n]
+
+
+def test_entities_and_claims_components_in_a_fresh_process() -> None:
+    """``zh_entities`` and ``zh_claims`` after the cleaning components, from ``spacy.blank``
+    in a new interpreter (so the entry points, not an earlier import, provide them)."""
+    script = """
+import json, spacy
+nlp = spacy.blank("en")
+for name in ("zh_fragments", "zh_gloss", "zh_clean", "zh_entities", "zh_claims"):
+    nlp.add_pipe(name)
+doc = nlp("Zhipu AI raised 5亿元 (500 million yuan) in 2025.\\n\\n"
+          "StepFun (阶跃星辰) plans to list in Hong Kong.")
+print(json.dumps({"entities": doc._.zh_entities, "claims": doc._.zh_claims,
+                  "spans": [(s.text, s.label_, s.kb_id_) for s in doc.spans["companies"]]},
+                 ensure_ascii=False))
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True)
+    found = json.loads(result.stdout)
+    names = {entity["name"]: entity for entity in found["entities"]}
+    assert {"Zhipu AI", "StepFun"} <= set(names)
+    assert "阶跃星辰" in names["StepFun"]["aliases"]
+    assert ["Zhipu AI", "company", "zhipu-ai"] in found["spans"]
+    funding = next(claim for claim in found["claims"] if claim["type"] == "funding")
+    assert funding["subjects"] == ["zhipu-ai"]
+    assert funding["quantities"][0]["text"] == "5亿元"
+    assert funding["quantities"][0]["value"] == 500000000

@@ -12,6 +12,7 @@ from pipeline.core import annotate
 from pipeline.detect import detect_fragments
 from pipeline.document import Span
 from pipeline.errors import Errors
+from pipeline.evaluate import derivable
 from pipeline.ingest import Article, Failure, ingest_bytes
 from pipeline.settings import DEFAULT_SETTINGS
 from pipeline.write import offset_problem, to_record
@@ -23,7 +24,11 @@ ALPHABET = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789
 # Whole pieces as well as characters: the shapes the rules key on (markers, pairs, Q/A).
 PIECES = ["the (", "Shares of (", "StepFun (", ")", "）", "（", "\n\n", "Q", "A", "相关问答",
           "文章摘要", "你可能也喜欢", "・", "、", "5亿", " (500 million)", "01", "By Jane Doe",
-          "The pace of industry", " was faster.", "\"", "「", "」"]
+          "The pace of industry", " was faster.", "\"", "「", "」",
+          # Companies and claims: names, pairs, amounts, cues.
+          "Zhipu AI", "智谱", "MiniMax", " raised ", "$300 million", " revenue ", "50亿元",
+          "It ", " will ", "Qingyun Capital", " (青云资本)", " (HKEX)", "Gate", "led by ",
+          "more than 10 million users", "Revenue: ", "RMB 2.958 billion", "6912.HK"]
 texts = st.one_of(
     st.text(alphabet=ALPHABET, min_size=0, max_size=120),
     st.lists(st.sampled_from(PIECES + ALPHABET), max_size=40).map("".join),
@@ -84,4 +89,18 @@ def test_annotate_offsets_and_clean_map(text: str) -> None:
         previous_clean_end, previous_text_end = c + n, t + n
     offsets = [to_text_offset(doc.clean_map, i) for i in range(len(clean))]
     assert offsets == sorted(offsets)
+    ids = {entity.id for entity in doc.entities}
+    for entity in [*doc.entities, *doc.boilerplate_entities]:
+        for mention in entity.mentions:
+            assert src[mention.start:mention.end] == mention.text
+            assert (mention.clean_start is None) == (mention.clean_end is None)
+            if mention.clean_start is not None:
+                assert 0 <= mention.clean_start < mention.clean_end <= len(clean)
+    for claim in doc.claims:
+        assert src[claim.start:claim.end] == claim.text
+        assert set(claim.subjects) <= ids
+        for quantity in claim.quantities:
+            assert src[quantity.start:quantity.end] == quantity.text
+            assert claim.start <= quantity.start < quantity.end <= claim.end
+            assert derivable(src, quantity)
     assert offset_problem(to_record(doc)) is None

@@ -67,7 +67,8 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for resource in ("schema/annotated.schema.json", "jieba_userdict.txt", "glossary.tsv",
-                     "boilerplate.json"):
+                     "boilerplate.json", "gazetteer/tech.jsonl", "gazetteer/finance.jsonl",
+                     "gazetteer/data_providers.jsonl", "gazetteer/not_companies.jsonl"):
         assert f"pipeline/resources/{resource}" in names, resource
     assert "pipeline/core.py" in names
     print(f"wheel built in {time.monotonic() - started:.1f}s")
