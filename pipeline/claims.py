@@ -23,6 +23,7 @@ from typing import Any
 from .entities import Entity
 from .quantities import Quantity, find_quantities, find_time
 from .resources import english_model
+from .sentences import sentences
 
 CLAIM_TYPES = ("listing", "revenue", "profit_loss", "valuation", "funding", "users",
                "rd_spend", "market_position", "strategy", "acquisition", "regulatory",
@@ -105,7 +106,8 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"strategy|strategic|focus(?:es|ed|ing)? on|expand(?:s|ed|ing)?|expansion|"
         r"partner(?:s|ed|ing|ship|ships)?|cooperat\w+|collaborat\w+|pivot\w*|shift(?:s|ed)? "
         r"(?:to|its|toward)|hir(?:e|ed|es|ing)|layoffs?|cut (?:jobs|staff)|entered|enters|"
-        r"open-sourc\w+|integrat\w+|roll(?:s|ed)? out|bet(?:s|ting)? on|transform\w*")),
+        r"open-sourc\w+|integrat\w+|roll(?:s|ed)? out|bet(?:s|ting)? on|transform\w*|"
+        r"buybacks?|buy back|repurchases?|share repurchase|dividends?")),
     ("forecast", _cues(
         r"expects?|expected|forecasts?|predict(?:s|ed|ion|ions)?|projected|projections?|"
         r"outlook|guidance")),
@@ -122,30 +124,11 @@ _OPINION = _cues(
     r"believes?|believed|thinks?|argues?|argued|in (?:my|our|his|her) view|should|arguably|"
     r"seems?|appears? to|undoubtedly|overvalued|undervalued")
 _PRONOUN_SUBJECT = re.compile(
-    r"^(?:it|its|the (?:company|firm|startup|group|exchange|platform|lab|"
-    r"unicorn|giant|maker|carmaker|chipmaker|lender|bank|fund))(?:'s|’s)?\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’)]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
-_ABBREVIATIONS = re.compile(
-    r"(?:\b(?:[A-Z]|Inc|Ltd|Co|Corp|No|vs|etc|e\.g|i\.e|Mr|Ms|Mrs|Dr|Prof|St|Jan|Feb|Mar|Apr|"
-    r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est|U\.S|U\.K)\.)$")
+    r"^(?:it|its|management|the (?:board|management|company|firm|startup|group|exchange|"
+    r"platform|lab|unicorn|giant|maker|carmaker|chipmaker|lender|bank|fund))(?:'s|’s)?\b",
+    re.IGNORECASE)
 _NOT_SUBJECT_PREPOSITIONS = frozenset({"than", "like", "with", "against", "versus", "vs",
                                        "by", "from", "unlike", "including", "as"})
-
-
-def sentences(clean_text: str) -> list[tuple[int, int]]:
-    """Sentence spans of the clean text; paragraph breaks always end a sentence."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(clean_text):
-        if match.group().strip() and _ABBREVIATIONS.search(clean_text, 0, match.start()):
-            continue
-        if not match.group().strip() and _ABBREVIATIONS.search(
-                clean_text, max(0, match.start() - 8), match.start()):
-            continue
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(clean_text)))
-    return [(s, e) for s, e in spans if clean_text[s:e].strip()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +196,26 @@ def _masked(clean_text: str, start: int, end: int,
     return "".join(chars)
 
 
+_GROUPED_NUMBER = re.compile(r"(?<![\w.,$¥€£])\d{1,3}(?:,\d{3})+(?![\d,]*\.?\d|[\w%])")
+
+
 def _quantities(text: str, start: int, end: int) -> tuple[Quantity, ...]:
-    """The sentence's quantities, once each: ``5亿 (500 million)`` gives the first."""
+    """The sentence's quantities, once each: ``5亿 (500 million)`` gives the first. A bare
+    number written with thousands separators (``up from 360,000``) is a quantity too, in the
+    unit of the sentence's first count, else a plain number."""
+    found = find_quantities(text, start, end)
+    counted = next((q for q in found if q.unit not in ("money", "money_per_share", "percent",
+                                                        "percentage_points", "ratio",
+                                                        "multiple", "number")), None)
+    for match in _GROUPED_NUMBER.finditer(text, start, end):
+        if any(q.start <= match.start() < q.end for q in found):
+            continue
+        found.append(Quantity(match.start(), match.end(), match.group(),
+                              float(match.group().replace(",", "")),
+                              counted.unit if counted else "number"))
+    found.sort(key=lambda quantity: quantity.start)
     kept: list[Quantity] = []
-    for quantity in find_quantities(text, start, end):
+    for quantity in found:
         previous = kept[-1] if kept else None
         if previous is not None and previous.value == quantity.value and re.fullmatch(
                 r"[^()（）]{0,12}[(（]\s*[^()（）]{0,12}", text[previous.end:quantity.start]):

@@ -33,6 +33,7 @@ from .document import Block, Fragment, Span
 from .gloss import segmenter
 from .resources import GazetteerEntry, english_ner, gazetteer, not_companies
 from .scripts import HAN_CLASS
+from .sentences import sentences
 
 _TOKEN_RE = re.compile(
     rf"[A-Za-z0-9]+(?:[.&\-][A-Za-z0-9]+)*|[{HAN_CLASS}]+|[^\s{HAN_CLASS}A-Za-z0-9]")
@@ -229,13 +230,15 @@ _COMPANY_WORDS = {
     "family office": "investor", "asset managers": "investor", "auto": "company",
     "computing": "company", "microelectronics": "company", "consulting": "investor",
     "advisory": "investor", "advisors": "investor", "management": "investor",
-    "custody": "company", "materials": "company",
+    "finance": "company", "financial": "company", "bank": "company", "insurance": "company",
+    "custody": "company", "pay": "company", "payments": "company", "assurance": "company",
+    "fintech": "company", "mining": "company", "compute": "company", "materials": "company",
     "energy": "company", "precision": "company", "supply chain": "company",
     "exchange": "exchange", "media": "media", "news": "media", "daily": "media",
     "research": "media",
 }
 _ZH_COMPANY_SUFFIX = re.compile(
-    r"(?:科技|技术|智能|集团|公司|资本|资本管理|投资|基金|创投|证券|银行|交易所|控股|网络|机器人|"
+    r"(?:科技|技术|智能|集团|公司|资本|资本管理|投资|基金|创投|证券|银行|交易所|控股|网络|机器人|支付|"
     r"汽车|半导体|电子|实验室|动力|传媒|财经|新闻|日报|研究院|資本|證券|銀行|交易所|控股|網絡|機器人|"
     r"汽車|半導體|電子|實驗室|動力|傳媒|財經|新聞|科技|技術|集團)$")
 _ZH_TYPES = (("资本", "investor"), ("資本", "investor"), ("投资", "investor"),
@@ -262,7 +265,7 @@ _CUE_BEFORE = re.compile(
 _CUE_AFTER = re.compile(
     r"^(?:,\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,4}(?:startup|start-up|company|firm|unicorn|maker|"
     r"developer|operator|exchange|platform|lender|bank|broker|investor|fund|provider|supplier|"
-    r"subsidiary|manufacturer|issuer)\b"
+    r"subsidiary|manufacturer|issuer|family office|custodian|miner|brokerage|insurer)\b"
     r"|\s+(?:Inc|Ltd|Corp|Co|LLC|PLC|AG|GmbH|SA|NV)\b)")
 
 
@@ -277,7 +280,7 @@ def name_like(words: str) -> bool:
 def _english_company_type(name: str, cued: bool = False) -> str | None:
     """The type a company word at the end of ``name`` implies, or None. The rest of the name
     must say which company: ``Einsia AI``, not ``Chinese AI`` or ``Embodied AI``."""
-    from .lang import english_vocabulary
+    from .lang import is_common_word
 
     words = name.lower().split()
     if len(words) < 2:
@@ -291,7 +294,7 @@ def _english_company_type(name: str, cued: bool = False) -> str | None:
                or word.endswith("-based") for word in head):
             return None
         if tail in _LOOSE_WORDS and not cued and all(
-                part in english_vocabulary() for word in head for part in word.split("-")):
+                is_common_word(part) for word in head for part in word.split("-")):
             return None  # "Vertical AI", "Flash News": a description, not a name
         return _COMPANY_WORDS[tail]
     return None
@@ -313,7 +316,7 @@ _LOOSE_WORDS = frozenset({
     "computing", "energy", "materials", "software", "systems", "group", "networks", "news",
     "daily", "finance", "mobility", "electronics", "robotics", "dynamics", "auto", "exchange",
     "precision", "fund", "bank", "investment", "investments", "management", "consulting",
-    "advisory", "custody"})
+    "advisory", "custody", "pay", "payments", "assurance", "mining", "compute"})
 
 
 # Words that describe a kind of company rather than name one.
@@ -383,6 +386,7 @@ def extract_entities(
     _from_model(found, text, blocks, clean_text, clean_map)
     _from_pairs(found, text, fragments)  # pairs whose English side only the model found
     _repeat_names(found, text, blocks)
+    _from_literal_translations(found, text, blocks)
     return _entities(found, text, blocks, fragments, clean_map, inserted)
 
 
@@ -470,9 +474,9 @@ def _from_pairs(found: _Found, text: str, fragments: Sequence[Fragment]) -> None
             kind = _chinese_company_type(fragment.text) or _english_company_type(english.text)
             if kind is None or not_business(english.text) or not_business(fragment.text):
                 continue
-            found.info.setdefault(english.text, (kind, None, "text"))
-            found.add(english.start, english.end, english.text)
-            found.add(fragment.start, fragment.end, english.text)
+            if found.add(english.start, english.end, english.text):
+                found.info.setdefault(english.text, (kind, None, "text"))
+                found.add(fragment.start, fragment.end, english.text)
 
 
 _LISTED_NAME = re.compile(
@@ -538,13 +542,14 @@ def _from_model(found: _Found, text: str, blocks: Sequence[Block], clean_text: s
     """Organisations the statistical model finds in the clean text, with a company cue."""
     if not clean_text:
         return
-    paragraphs = []
-    position = 0
-    for paragraph in clean_text.split("\n\n"):
-        paragraphs.append((position, paragraph))
-        position += len(paragraph) + 2
+    known = {word for name in found.spans.values() for word in name.split()}
+    known |= {word for start, end in found.spans for word in text[start:end].split()}
+    # Only sentences with a capitalised word nothing explains yet go through the model.
+    spans = [(start, end) for start, end in sentences(clean_text)
+             if _unexplained_name(clean_text, start, end, known)]
     nlp = english_ner()
-    for (offset, _), doc in zip(paragraphs, nlp.pipe(p for _, p in paragraphs), strict=True):
+    for (offset, _), doc in zip(spans, nlp.pipe(clean_text[s:e] for s, e in spans),
+                                strict=True):
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "PERSON", "GPE", "PRODUCT", "NORP", "FAC", "WORK_OF_ART"):
                 continue
@@ -558,20 +563,22 @@ def _from_model(found: _Found, text: str, blocks: Sequence[Block], clean_text: s
             name = re.sub(r"(?:['’]s?|[.,])$", "", doc.text[start:end]).strip()
             end = start + len(name)
             if (not name_like(name) or not_business(name) or _is_known(found, name)
-                    or re.fullmatch(r"[A-Z0-9]{1,6}", name)):  # tickers: IBIT, TMUSD
-                continue
+                    or re.fullmatch(r"[A-Z0-9]{1,6}", name)  # tickers: IBIT, TMUSD
+                    or any(known.startswith(name + " ") or name in known for known in found.info)):
+                continue  # "Lingxi" for "Lingxi Dynamics": a short form, linked later
             kind = _english_company_type(name)
             if kind is None:
                 if ent.label_ != "ORG" or not (
                         _CUE_BEFORE.search(doc.text[max(0, start - 24):start])
-                        or _CUE_AFTER.match(doc.text[end:end + 60])):
+                        or _CUE_AFTER.match(doc.text[end:end + 60])
+                        or _recurring_name(clean_text, name)):
                     continue
                 kind = "company"
             span = _copied(clean_map, offset + start, offset + end)
             if span is None or text[span[0]:span[1]] != name:
                 continue
-            found.info.setdefault(name, (kind, None, "model"))
-            found.add(span[0], span[1], name)
+            if found.add(span[0], span[1], name):
+                found.info.setdefault(name, (kind, None, "model"))
 
 
 _NAME_WITH_COMPANY_WORD = re.compile(
@@ -581,7 +588,25 @@ _NAME_WITH_COMPANY_WORD = re.compile(
     r"Exchange|Auto|Motors|Dynamics|Semiconductors?|Computing|Microelectronics|Fund|"
     r"Guidance Fund|Investments?|Digital|Media|Research|Networks?|Finance|Bank|Inc|Ltd|Corp|"
     r"Limited|Corporation|Precision|Supply Chain|Family Office|Energy|Materials|Software|"
-    r"Systems|Electronics|Mobility|Consulting|Advisory|Advisors|Management|Custody)(?![\w-])")
+    r"Systems|Electronics|Mobility|Consulting|Advisory|Advisors|Management|Custody|Pay|"
+    r"Payments|Assurance|Fintech|Mining|Compute)(?![\w-])")
+
+
+_OPENERS = frozenset({
+    "even", "also", "meanwhile", "but", "and", "so", "then", "still", "yet", "now", "today",
+    "however", "while", "although", "after", "before", "since", "when", "as", "if", "unlike",
+    "like", "including", "rival", "rivals", "peer", "peers", "both", "only", "just", "last",
+    "next", "this", "that", "these", "those", "its", "their", "our", "new", "former", "where",
+    "because", "though", "once", "for", "with", "at", "by", "in", "on", "from", "to", "of",
+    "why", "how", "what", "which", "whether", "shares", "investors", "analysts", "startup",
+    "unicorn", "exchange", "lender", "broker", "fund", "miner", "maker", "carmaker", "chipmaker"})
+
+
+def _sentence_opener(text: str, start: int, word: str) -> bool:
+    """``Even Chengfeng Auto``: a word capitalised only because it opens the sentence is not
+    part of the name."""
+    return word.lower() in _OPENERS and bool(
+        _SENTENCE_START.search(text, max(0, start - 4), start))
 
 
 def _from_company_words(found: _Found, text: str, blocks: Sequence[Block]) -> None:
@@ -597,11 +622,13 @@ def _from_company_words(found: _Found, text: str, blocks: Sequence[Block]) -> No
             if based:  # "Hong Kong-based Victory Bay Securities"
                 start += sum(len(word) + 1 for word in words[:based[-1] + 1])
                 words = words[based[-1] + 1:]
-            while len(words) > 2 and (words[0].lower() in _GENERIC or words[0] in ("Of", "And")):
+            while len(words) > 2 and (words[0].lower() in _GENERIC or words[0] in ("Of", "And")
+                                      or _sentence_opener(text, start, words[0])):
                 start += len(words[0]) + 1
                 words = words[1:]
             name = text[start:end]
-            cued = bool(_CUE_BEFORE.search(text, max(0, start - 24), start))
+            cued = bool(_CUE_BEFORE.search(text, max(0, start - 24), start)
+                        or _CUE_AFTER.match(text[end:end + 60]))
             kind = _english_company_type(name, cued)
             if kind is None or not_business(name) or _is_known(found, name) or any(
                     word.lower() in ("of", "and", "&") for word in (words[0], words[-2])) or any(
@@ -612,26 +639,116 @@ def _from_company_words(found: _Found, text: str, blocks: Sequence[Block]) -> No
                 found.info.setdefault(name, (kind, None, "text"))
 
 
+_CAPITALISED = re.compile(r"(?<![\w.&-])(?:[A-Z][\w&.-]*)")
+_CALENDAR = frozenset({
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "I", "AI", "CEO", "CFO", "CTO", "IPO", "US", "U.S.", "UK", "EU"})
+
+
+def _unexplained_name(clean_text: str, start: int, end: int, known: set[str]) -> bool:
+    """Does the sentence hold a capitalised word, not its first, that is neither an everyday
+    word nor part of a company already found?"""
+    from .lang import is_common_word
+
+    for match in _CAPITALISED.finditer(clean_text, start, end):
+        word = match.group().rstrip(".")
+        if match.start() == start or word in known or word in _CALENDAR:
+            continue
+        if is_common_word(word) and not word.isupper():
+            continue
+        return True
+    return False
+
+
+def _recurring_name(clean_text: str, name: str) -> bool:
+    """An organisation the article names three times or more, whose name is no everyday
+    word (``Orbix``), is the business the article is about, not a passing guess."""
+    from .lang import common_english_words
+
+    if name.lower() in common_english_words() or name.isupper() or re.search(
+            r"[a-z][A-Z]|\d|\b(?:Chain|Network|Protocol|Token|Coin|Mainnet|DAO|Finance)\b",
+            name):
+        return False  # tickers, tokens (USDe), chains and protocols (BNB Chain)
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
+    return len(pattern.findall(clean_text)) >= 3
+
+
 def _is_known(found: _Found, name: str) -> bool:
     folded = name.casefold()
     return any(known.casefold() == folded for known in found.info)
 
 
 def _repeat_names(found: _Found, text: str, blocks: Sequence[Block]) -> None:
-    """A name found once by the text or the model is a name wherever it recurs; so is its
-    short form (``Einsia`` for ``Einsia AI``) when that is not an English word."""
-    from .lang import english_vocabulary
+    """A name found once by the text or the model is a name wherever it recurs; so are its
+    short forms: the name without its company word (``Tai Hing`` for ``Tai Hing Bank``,
+    ``Coral`` for ``Coral Exchange``), and its first word when that is no English word
+    (``Einsia`` for ``Einsia AI``)."""
+    from .lang import is_common_word
 
     for name, (_, _, source) in sorted(found.info.items()):
         if source == "gazetteer":
             continue
         _find_all(found, text, blocks, name, name)
-        first = name.split()[0]
-        if (" " in name and len(first) > 2 and first[0].isupper() and first.isalpha()
-                and first.lower() not in english_vocabulary()
-                and first.lower() not in _GENERIC and first not in _SURNAMES
-                and not not_business(first)):
+        words = name.split()
+        bare = " ".join(words[:-1])
+        if (len(words) >= 2 and words[-1].lower() in _COMPANY_WORDS and len(bare) > 2
+                and bare[0].isupper() and bare.lower() not in _GENERIC
+                and bare not in _SURNAMES and not not_business(bare)):
+            _find_all(found, text, blocks, bare, name)
+        first = words[0]
+        if (len(words) >= 2 and len(first) > 2 and first[0].isupper() and first.isalpha()
+                and not is_common_word(first) and first.lower() not in _GENERIC
+                and first not in _SURNAMES and not not_business(first)):
             _find_all(found, text, blocks, first, name)
+
+
+_TITLE_PHRASE = re.compile(
+    r"(?<![\w-])[A-Z][a-z]+(?: (?:[A-Z][a-z]+|of|the|and)){1,5}(?<! of)(?<! the)(?<! and)"
+    r"(?![\w-])")
+_FUNCTION_WORDS = frozenset({"of", "the", "and"})
+
+
+def _from_literal_translations(found: _Found, text: str, blocks: Sequence[Block]) -> None:
+    """``Flying Fish Travel`` for 飞鱼出行, ``Fast Hand`` for 快手: a capitalised phrase whose
+    every word is a dictionary sense of the company's Chinese name, as the article writes
+    that name, is a machine translation of it."""
+    chinese: dict[str, set[str]] = {}
+    furniture = [(b.start, b.end) for b in blocks if b.kind == "boilerplate"]
+    for (start, end), name in found.spans.items():
+        if _ALL_HAN.fullmatch(text[start:end]) and not any(
+                s <= start < e for s, e in furniture):
+            chinese.setdefault(name, set()).update(_literal_words(text[start:end]))
+    if not chinese:
+        return
+    for block in blocks:
+        if block.kind == "boilerplate":
+            continue
+        for match in _TITLE_PHRASE.finditer(text, block.start, block.end):
+            words = [w.lower() for w in match.group().split() if w not in _FUNCTION_WORDS]
+            if len(words) < 2 or found.names_at(match.start(), match.end()):
+                continue
+            for name, senses in chinese.items():
+                if all(word in senses or word.rstrip("s") in senses for word in words):
+                    _find_all(found, text, blocks, match.group(), name)
+                    break
+
+
+_ALL_HAN = re.compile(f"[{HAN_CLASS}]+")
+
+
+@lru_cache(maxsize=4096)
+def _literal_words(chinese: str) -> frozenset[str]:
+    """Every English word of the senses of the name's words and of its characters."""
+    from .gloss import senses_of
+
+    words: set[str] = set()
+    for token, _ in segmenter().cut(chinese):
+        for unit in {token, *token}:
+            for sense in senses_of(unit):
+                for word in re.findall(r"[a-z]+", sense.lower()):
+                    words.update((word, word.rstrip("s")))
+    return frozenset(words)
 
 
 def _copied(clean_map: Sequence[Sequence[int]], start: int, end: int) -> tuple[int, int] | None:

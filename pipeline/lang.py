@@ -89,14 +89,22 @@ def english_vocabulary() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def common_english_words() -> frozenset[str]:
-    """The words CC-CEDICT's glosses write in lower case: everyday English, without the
-    names (``Weibo``, ``Huawei``) its glosses capitalise."""
-    words: set[str] = set()
-    for entries in cedict().values():
-        for entry in entries:
-            for sense in entry.senses:
-                words.update(word for word in _TOKEN_RE.findall(sense) if word.islower())
-    return frozenset(words)
+    """Everyday English: the lemma lists (WordNet's nouns, verbs, adjectives and adverbs) in
+    the English spaCy model's lemmatizer, so ``Gate`` and ``Tidal`` are words while ``Hanwei``
+    and ``Weibo`` are names."""
+    from .resources import english_model
+
+    index = english_model().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    return frozenset(word for key in index for word in index[key] if "_" not in word)
+
+
+def is_common_word(word: str) -> bool:
+    """``word`` or its singular (``Shares``, ``Batteries``) is everyday English."""
+    lower = word.lower()
+    words = common_english_words()
+    return lower in words or (lower.endswith("s") and (
+        lower[:-1] in words or (lower.endswith("ies") and lower[:-3] + "y" in words)
+        or (lower.endswith("es") and lower[:-2] in words)))
 
 
 def _detect(text: str, seed: int) -> str:

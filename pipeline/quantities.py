@@ -115,6 +115,9 @@ _QUANTITY_RE = re.compile(
     rf"(?:\s?(?P<pct>%|percent(?:age points?)?|per cent|个百分点)"
     rf"|\s?(?P<times>times|x|fold|倍)(?![A-Za-z])"
     rf"|\s?(?P<cur2>{_CUR_AFTER})(?![A-Za-z])"
+    rf"|\s?(?P<rate>EH/s|PH/s|TH/s|GW|MW|GWh|MWh|kWh)(?![A-Za-z])"
+    rf"|\s(?P<ticker>BTC|ETH|SOL|BNB|XRP|DOGE|TON|TRX|[A-Z][A-Z0-9]{{1,5}}(?=\s(?:tokens?|coins?)\b))"
+    rf"(?![A-Za-z])"
     rf"|\s(?P<count>(?:[a-z-]+\s)?(?:{_COUNT}))(?![A-Za-z])"
     rf"|(?P<ccount>{_COUNT})(?![A-Za-z]))?"
     rf"(?P<per>\s?(?:per share|a share|每股))?"
@@ -174,7 +177,8 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
     number = groups["num"]
     word = not number[0].isdigit()
     cur1, cur2, cjk, scale = groups["cur1"], groups["cur2"], groups["cjk"], groups["scale"]
-    has_unit = any(groups[key] for key in ("pct", "times", "cur2", "count", "ccount"))
+    has_unit = any(groups[key] for key in ("pct", "times", "cur2", "count", "ccount", "rate",
+                                           "ticker"))
     if word and not (scale or groups["pct"] or groups["times"] or cur1 or cur2):
         return None  # "one of the", "the two companies"
     if not (cur1 or cjk or scale or has_unit):
@@ -205,6 +209,10 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
         unit = "multiple"
     elif currency:
         unit = "money_per_share" if groups["per"] else "money"
+    elif groups["rate"]:
+        unit = groups["rate"]
+    elif groups["ticker"]:
+        unit = "tokens"
     elif groups["count"] or groups["ccount"]:
         unit = _count_unit(groups["count"] or groups["ccount"])
     else:
@@ -249,7 +257,7 @@ def _modifier(text: str, floor: int, start: int) -> tuple[bool, Bound | None]:
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|"
            "Nov\\.?|Dec\\.?")
-_YEAR = r"(?:19|20)\d\d(?!\d)"
+_YEAR = r"(?:19|20)\d\d(?!\d|[,.]\d|%|[亿万億萬元])"
 _TIME_RE = re.compile(
     rf"(?:(?:in|by|during|for|since|through|until|before|after|as of|from)\s)?"
     rf"(?:(?:the\s)?(?:first|second|third|fourth|final|last)\s(?:half|quarter)\sof\s{_YEAR}"
