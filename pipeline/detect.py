@@ -38,6 +38,10 @@ _NOT_NAME = frozenset(
         "secretary", "chief", "executive", "spokesperson", "spokesman", "spokeswoman", "analyst",
         "legislator", "lawmaker", "legislative", "speaker", "councilor", "councillor", "senator",
         "commissioner", "ambassador", "representative", "envoy", "lieutenant", "colonel",
+        # Words capitalised only because they open the sentence: "For DiDi (滴滴)".
+        "for", "in", "at", "with", "by", "from", "on", "as", "like", "unlike", "including",
+        "and", "but", "even", "also", "while", "after", "before", "since", "when", "then",
+        "both", "only", "rival", "rivals",
     ]
 )
 _NAME_CONNECTORS = frozenset(["and", "of", "for", "&", "de", "the"])
@@ -66,9 +70,14 @@ def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
     for index, word in enumerate(texts[:-1]):
         modifier = word.endswith(_MODIFIER_SUFFIXES) or word.endswith(("'s", "’s"))
         # A connector belongs to an institution's name: "Bank of China", "Securities and
-        # Futures Commission"; "Baidu and Alibaba" is two names.
-        stray_connector = word in _NAME_CONNECTORS and index > 0 and not (
-            texts[index - 1] in _INSTITUTION_HEADS or texts[-1] in _INSTITUTION_HEADS)
+        # Futures Commission"; "Baidu and Alibaba" is two names, and so is "... Investment
+        # Fund and Guoxin Yuanjing Fund" (the same head word ends both). "of the" inside a
+        # capitalised run is a title's ("Dark Side of the Moon").
+        internal = word == "of" and texts[index + 1] == "the" or word == "the" and (
+            index > 0 and texts[index - 1] == "of")
+        stray_connector = word in _NAME_CONNECTORS and index > 0 and not internal and (
+            not (texts[index - 1] in _INSTITUTION_HEADS or texts[-1] in _INSTITUTION_HEADS)
+            or word in ("and", "&") and texts[index - 1] == texts[-1])
         if modifier or stray_connector:
             cut = index + 1
     return words[cut:] or words[-1:]  # never empty: the caller checks ``words`` first
@@ -206,8 +215,10 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
         between = text[word.end():chosen[0].start()]
         if between != " " or not _name_word(chosen[-1].group()):
             break
-        # "Securities and Futures Commission": a connector joins two capitalised words.
-        joins = word.group() in _NAME_CONNECTORS and _name_word(chosen[0].group())
+        # "Securities and Futures Commission": a connector joins two capitalised words;
+        # "Dark Side of the Moon": two connectors may stand together.
+        joins = word.group() in _NAME_CONNECTORS and (_name_word(chosen[0].group()) or (
+            chosen[0].group() == "the" and len(chosen) > 1 and word.group() != "the"))
         if not (_name_word(word.group()) or joins):
             break
         chosen.insert(0, word)

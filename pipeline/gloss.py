@@ -25,6 +25,9 @@ _JUNK_SENSE = re.compile(
     re.IGNORECASE,
 )
 _NOTE = re.compile(r"\s*\([^()]*\)\s*")
+_CROSS_REFERENCE = re.compile(
+    r"\s*[\u3400-\u9fff\U00020000-\U0003134f]+(?:\|[\u3400-\u9fff\U00020000-\U0003134f]+)?"
+    r"(?:\[[^\]]*\])?")
 Script = Literal["simplified", "traditional", "both"]
 
 
@@ -95,6 +98,8 @@ def _shorten(sense: str) -> str:
     if first.strip().startswith(("lit.", "(lit.")):
         return ""
     text = _NOTE.sub(" ", first).strip()
+    # CC-CEDICT cross-references ("Rizhao city 日照市[Ri4 zhao4 shi4]") keep their English only.
+    text = _CROSS_REFERENCE.sub("", text)
     text = re.sub(r"^fig\.\s+", "", text)
     text = re.sub(r"^(?:to|a|an|the) ", "", text)
     text = re.sub(r"\b(?:sb|sth)\b", lambda m: {"sb": "someone", "sth": "something"}[m.group()],

@@ -32,6 +32,10 @@ _RELATIVE_TIME = re.compile(
     r"|^(?:刚刚|剛剛|昨天|Just now|Yesterday)$",
     re.IGNORECASE,
 )
+# "Follow Orbix on X and Telegram for the latest updates": a site's call to follow it.
+_FOLLOW_US = re.compile(
+    r"^(?:Follow|关注)\s+(?:\S+\s+){0,3}?(?:on|at|在)\s+(?:X|Twitter|Telegram|Discord|WeChat|"
+    r"Weibo|LinkedIn|Facebook|Instagram|YouTube|TikTok|微博|微信|推特)\b")
 _VIEW_COUNT = re.compile(
     r"^(?:阅读|閱讀|浏览|瀏覽|views?|reads?)\s*[:：]?\s*[\d.,]+\s*[万萬千kKwW]?\+?$"
     r"|^[\d.,]+\s*[万萬千kKwW]?\+?\s*(?:阅读|閱讀|次阅读|次浏览|人看过|views?|reads?|likes?|comments?)$"
@@ -189,6 +193,8 @@ def is_boilerplate_line(text: str) -> bool:
     if _TAGS_OR_LINK.match(stripped) or _BREADCRUMB.match(stripped):
         return True
     if _CAPTION_CREDIT.search(stripped) and len(stripped) <= 300:
+        return True
+    if _FOLLOW_US.match(stripped) and len(stripped) <= 200:
         return True
     words = re.split(r"\s*[|｜/·•]\s*|\s{2,}|\s+", folded)
     if len(words) > 1 and all(word in lexicon["nav"] for word in words if word):
