@@ -73,11 +73,11 @@ def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
         # Futures Commission"; "Baidu and Alibaba" is two names, and so is "... Investment
         # Fund and Guoxin Yuanjing Fund" (the same head word ends both). "of the" inside a
         # capitalised run is a title's ("Dark Side of the Moon").
-        internal = word == "of" and texts[index + 1] == "the" or word == "the" and (
-            index > 0 and texts[index - 1] == "of")
+        internal = (word == "of" and texts[index + 1] == "the") or (word == "the" and (
+            index > 0 and texts[index - 1] == "of"))
         stray_connector = word in _NAME_CONNECTORS and index > 0 and not internal and (
             not (texts[index - 1] in _INSTITUTION_HEADS or texts[-1] in _INSTITUTION_HEADS)
-            or word in ("and", "&") and texts[index - 1] == texts[-1])
+            or (word in ("and", "&") and texts[index - 1] == texts[-1]))
         if modifier or stray_connector:
             cut = index + 1
     return words[cut:] or words[-1:]  # never empty: the caller checks ``words`` first

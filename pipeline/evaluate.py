@@ -208,8 +208,8 @@ def derivable(text: str, quantity: Any) -> bool:
     if text[quantity.start:quantity.end] != quantity.text:
         return False
     written = _WRITTEN_NUMBER.search(quantity.text)
-    if written is None:
-        return quantity.unit in ("ratio", "multiple", "number") or quantity.value <= 12
+    if written is None:  # "a quarter", "two", "fivefold": a number word or a fraction
+        return quantity.unit in ("ratio", "multiple") or quantity.value <= 20
     number = float(written.group().replace(",", ""))
     return any(abs(quantity.value - number * scale) <= 1e-6 * max(1.0, quantity.value)
                for scale in _SCALES)

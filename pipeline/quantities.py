@@ -89,7 +89,7 @@ def _alternation(words: Iterator[str] | list[str] | tuple[str, ...]) -> str:
 
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_WORDNUM = _alternation(list(_WORD_NUMBERS))
+_WORDNUM = _alternation([w for word in _WORD_NUMBERS for w in (word, word.capitalize())])
 _FOLD_RE = re.compile(rf"(?<![\w-])(?P<num>{_WORDNUM}|\d+)-?fold(?![\w-])", re.IGNORECASE)
 # "between 115,000 and 120,000 vehicles", "from 380 to 600 people": the first number of a
 # range takes the unit written after the second.
@@ -119,7 +119,8 @@ _QUANTITY_RE = re.compile(
     rf"|\s(?P<ticker>BTC|ETH|SOL|BNB|XRP|DOGE|TON|TRX|[A-Z][A-Z0-9]{{1,5}}(?=\s(?:tokens?|coins?)\b))"
     rf"(?![A-Za-z])"
     rf"|\s(?P<count>(?:[a-z-]+\s)?(?:{_COUNT}))(?![A-Za-z])"
-    rf"|(?P<ccount>{_COUNT})(?![A-Za-z]))?"
+    rf"|(?P<ccount>{_COUNT})(?![A-Za-z])"
+    rf"|\s(?P<plural>(?:[a-z][a-z-]+\s)?[a-z]{{2,}}s)(?![A-Za-z]))?"
     rf"(?P<per>\s?(?:per share|a share|每股))?"
 )
 _FRACTION_RE = re.compile(
@@ -177,10 +178,24 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
     number = groups["num"]
     word = not number[0].isdigit()
     cur1, cur2, cjk, scale = groups["cur1"], groups["cur2"], groups["cjk"], groups["scale"]
-    has_unit = any(groups[key] for key in ("pct", "times", "cur2", "count", "ccount", "rate",
-                                           "ticker"))
-    if word and not (scale or groups["pct"] or groups["times"] or cur1 or cur2):
-        return None  # "one of the", "the two companies"
+    # The counted noun, if any: a known one ("users"), a Chinese one (用户) or any plural.
+    count_key = next((key for key in ("count", "ccount", "plural") if groups[key]), None)
+    if count_key == "plural":
+        nouns = groups["plural"].split()
+        if nouns[-1] in _NOT_COUNTS:
+            return None  # "two days", "three years": durations, not amounts
+        if nouns[0] in _NOT_COUNTS or (word and nouns[0] in _NOT_AFTER_WORD_NUMBER):
+            count_key = None
+    counted = groups[count_key] if count_key else None
+    has_unit = bool(counted) or any(groups[key] for key in ("pct", "times", "cur2", "rate",
+                                                             "ticker"))
+    if word and not (scale or groups["pct"] or groups["times"] or cur1 or cur2 or (
+            counted and 2 <= _WORD_NUMBERS[number.lower()] <= 20)):
+        return None  # "one of the", "a hundred models" (a figure of speech)
+    if counted and not (scale or cjk or cur1 or cur2) and (
+            _RANK_BEFORE.search(text, max(floor, match.start("num") - 12), match.start("num"))
+            or _SOURCES_AFTER.match(text, match.end())):
+        return None  # "the top five customers", "two people familiar with the matter"
     if not (cur1 or cjk or scale or has_unit):
         return None  # a bare number: a year, an index, a count of unknown things
     digits_start = match.start("num")
@@ -188,12 +203,11 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
                      or (_NOT_AMOUNT_AFTER.match(text[match.end("num"):match.end("num") + 3])
                      and not (cjk or scale or groups["pct"]))):
         return None
-    if scale and len(scale) == 1 and not (cur1 or cur2 or groups["count"]):
+    if scale and len(scale) == 1 and not (cur1 or cur2 or counted):
         return None  # "5m" with no currency is as likely metres, "3B" a model size
-    if (not word and _YEAR_RE.match(number) and not (cur1 or cur2 or cjk or scale)
-            and (groups["count"] or groups["ccount"])):
+    if not word and _YEAR_RE.match(number) and not (cur1 or cur2 or cjk or scale) and counted:
         return None  # "2025 users" is almost always "in 2025, users ..."
-    if (groups["count"] or groups["ccount"]) and not (scale or cjk) and _NAME_BEFORE.search(
+    if counted and not (scale or cjk) and _NAME_BEFORE.search(
             text, max(floor, digits_start - 20), digits_start):
         return None  # "Journey 6 chips", "Model 3 cars": a product's name
     value = float(_WORD_NUMBERS[number.lower()]) if word else float(number.replace(",", ""))
@@ -213,19 +227,35 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
         unit = groups["rate"]
     elif groups["ticker"]:
         unit = "tokens"
-    elif groups["count"] or groups["ccount"]:
-        unit = _count_unit(groups["count"] or groups["ccount"])
+    elif counted:
+        unit = _count_unit(counted)
     else:
         unit = "number"
     span_start = match.start("cur1") if cur1 else digits_start
     span_end = match.end()
-    if groups["count"] or groups["ccount"]:  # the noun is the unit; "10 million" the span
-        span_end = match.start("count") if groups["count"] else match.start("ccount")
+    if counted and count_key:  # the noun is the unit; "10 million" is the span
+        span_end = match.start(count_key)
+    elif count_key is None and groups["plural"]:
+        span_end = match.start("plural")
     while span_end > span_start and text[span_end - 1].isspace():
         span_end -= 1
     approx, bound = _modifier(text, floor, span_start)
     return Quantity(span_start, span_end, text[span_start:span_end], value, unit, currency,
                     approx, bound)
+
+
+_RANK_BEFORE = re.compile(r"\b(?:top|first|last|next|past|other)\s$", re.IGNORECASE)
+_SOURCES_AFTER = re.compile(
+    r"\s(?:familiar|with (?:knowledge|direct knowledge)|close to|briefed|who (?:spoke|asked))")
+# Plural nouns after a number that are no counted thing.
+_NOT_COUNTS = frozenset({
+    "days", "weeks", "months", "years", "hours", "minutes", "seconds", "decades", "quarters",
+    "times", "points", "percent", "basis", "rounds", "consecutive", "straight", "sessions",
+    "nights", "mornings", "evenings", "centuries", "generations", "steps", "stages", "phases",
+    "parts", "ways", "things", "others", "ones", "reasons", "aspects", "questions", "lessons",
+})
+# "three of", "two such": a word number before these is no count either.
+_NOT_AFTER_WORD_NUMBER = frozenset({"things", "ways", "reasons"})
 
 
 _COUNT_UNITS = {"用户": "users", "人": "people", "股": "shares", "辆": "vehicles", "台": "units",

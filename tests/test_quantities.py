@@ -30,6 +30,10 @@ from pipeline.quantities import find_quantities, find_time
     ("raised $1.5bn", ("$1.5bn", 1.5e9, "money", "USD", False, None)),
     ("50亿元人民币", ("50亿元人民币", 5e9, "money", "CNY", False, None)),
     ("NT$500 billion", ("NT$500 billion", 5e11, "money", "TWD", False, None)),
+    ("a lender with 43 branches", ("43", 43, "branches", None, False, None)),
+    ("Eight cornerstone investors", ("Eight", 8, "investors", None, False, None)),
+    ("mined 1,512 BTC", ("1,512 BTC", 1512, "tokens", None, False, None)),
+    ("reached 28.6 EH/s", ("28.6 EH/s", 28.6, "EH/s", None, False, None)),
 ])
 def test_notations(text: str, expected: tuple[object, ...]) -> None:
     (quantity,) = find_quantities(text)
@@ -40,7 +44,7 @@ def test_notations(text: str, expected: tuple[object, ...]) -> None:
 
 @pytest.mark.parametrize("text", [
     "GPT-4 beat Qwen2.5 in 2025", "on 2026-04-03", "in Q3 2025", "H20 chips", "the 5G era",
-    "Section 01", "the two companies", "one of the Six Dragons", "a 7-nanometre process",
+    "Section 01", "for two days", "one of the Six Dragons", "three things matter", "a 7-nanometre process",
     "the first half of 2025", "Base58 Labs", "01.AI", "36Kr reported", "7×24h news",
 ])
 def test_numbers_that_are_not_quantities(text: str) -> None:
