@@ -159,8 +159,10 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                        or (q.start == match.end() + 1 and text[match.end()] in "$¥￥€£")), None)
         if second is None or match.start() in taken or _YEAR_RE.match(match.group("num")):
             continue
-        scale = second.value / float(re.sub(r"[^\d.]", "", second.text.split()[0]) or 1) if (
-            second.unit in ("money", "money_per_share", "number")) else 1.0
+        written = re.search(r"\d[\d,]*(?:\.\d+)?", second.text)
+        number = float(written.group().replace(",", "")) if written else 0.0
+        scale = second.value / number if number and second.unit in (
+            "money", "money_per_share", "number") else 1.0
         value = float(match.group("num").replace(",", ""))
         if not 0.5 <= scale <= 1.5:  # "23.0 to 24.1 billion": the scale carries over
             value *= scale
