@@ -106,7 +106,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[in
     for match in _TOKEN_RE.finditer(text, start, end):
         if _HAN_RE.match(match.group()):
             position = match.start()
-            for word, _ in segmenter().cut(match.group()):
+            for word in segmenter().words(match.group()):
                 tokens.append((position, position + len(word)))
                 position += len(word)
         else:
@@ -647,18 +647,31 @@ _CALENDAR = frozenset({
 
 
 def _unexplained_name(clean_text: str, start: int, end: int, known: set[str]) -> bool:
-    """Does the sentence hold a capitalised word, not its first, that is neither an everyday
-    word nor part of a company already found?"""
+    """Does the sentence hold a capitalised word, not its first, that could start a company
+    name the model might find: not an everyday or function word, not part of a company
+    already found, not a place, a ticker, a product code or a listed non-business?"""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
     from .lang import is_common_word
 
     for match in _CAPITALISED.finditer(clean_text, start, end):
         word = match.group().rstrip(".")
         if match.start() == start or word in known or word in _CALENDAR:
             continue
+        lower = word.lower()
+        if (len(word) <= 6 and word.isupper()) or any(ch.isdigit() for ch in word):
+            continue  # tickers and codes (USDT, RMB, H20): the model's names are never these
+        if lower in STOP_WORDS or lower in _PLACES or lower in _GENERIC or word in _SURNAMES:
+            continue
+        if lower.endswith(_MODIFIER_ENDINGS) or lower in not_companies():
+            continue
         if is_common_word(word) and not word.isupper():
             continue
         return True
     return False
+
+
+_MODIFIER_ENDINGS = ("-based", "-listed", "-backed", "-owned", "-speaking", "-born")
 
 
 def _recurring_name(clean_text: str, name: str) -> bool:

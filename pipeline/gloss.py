@@ -128,10 +128,17 @@ class _Segmenter:
         for name in company_names():
             if _ALL_HAN.fullmatch(name):
                 tokenizer.add_word(name, freq=2000, tag="nt")
+        self._tokenizer = tokenizer
         self._tagger = jieba.posseg.POSTokenizer(tokenizer)
+        self.words = lru_cache(maxsize=65536)(self._words)
 
     def cut(self, text: str) -> list[tuple[str, str]]:
         return [(pair.word, pair.flag) for pair in self._tagger.cut(text, HMM=True)]
+
+    def _words(self, text: str) -> tuple[str, ...]:
+        """Dictionary words only, no part of speech and no guessing of unknown words: what
+        name matching needs, at a fraction of the cost (cached)."""
+        return tuple(self._tokenizer.cut(text, HMM=False))
 
 
 @lru_cache(maxsize=1)
