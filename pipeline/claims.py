@@ -197,6 +197,9 @@ def _clauses(clean_text: str, spans: Sequence[tuple[int, int]],
     clauses = []
     for start, end in spans:
         for match in _CLAUSE_BREAK.finditer(clean_text, start, end):
+            if clean_text.count("(", start, match.start()) > clean_text.count(
+                    ")", start, match.start()):
+                continue  # "(岚山数字; Nasdaq: LSHD)": inside a parenthesis
             before = {m[2] for m in mentions if start <= m[0] < match.start()}
             following = next((b.start() for b in _CLAUSE_BREAK.finditer(
                 clean_text, match.end(), end)), end)
@@ -282,11 +285,13 @@ def _claims(text: str, clean_text: str, candidates: list[_Candidate],
         if doc is not None and len(doc) < 4:
             continue  # "Dear Gate users,": no predicate to check
         if doc is not None:
-            subjects = _subjects(doc, candidate, kinds)
+            subjects, fallback = _subjects(doc, candidate, kinds)
             story = last or ((focus,) if focus else ())
             if not subjects and story and _PRONOUN_SUBJECT.match(doc.text):
-                subjects = story  # "The company now has 60 customers, including X"
-            elif subjects and story and all(kinds.get(s) == "investor" for s in subjects) and (
+                subjects = story  # "The board approved a buyback ... a deal for Tundra"
+            elif not subjects:
+                subjects = fallback
+            if subjects and story and all(kinds.get(s) == "investor" for s in subjects) and (
                     "funding" in (kind for kind, _ in candidate.topics)) and not any(
                     kinds.get(entity_id) != "investor" for entity_id, _, _ in candidate.mentions):
                 subjects = story  # "The round was led by Qingyun Capital": the round's company
@@ -334,25 +339,29 @@ def _topic(candidate: _Candidate, sentence: str) -> str:
     return min(candidate.topics, key=lambda topic: CLAIM_TYPES.index(topic[0]))[0]
 
 
-def _subjects(doc: Any, candidate: _Candidate, kinds: dict[str, str]) -> tuple[str, ...]:
-    """Entity ids in subject or owner position; else the first not in a by/than phrase
-    (a news outlet only as a grammatical subject: "told 36Kr" is a source, not a topic)."""
+def _subjects(doc: Any, candidate: _Candidate,
+              kinds: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(Entity ids in subject or owner position, the first other one not in a by/than
+    phrase). A news outlet or an exchange is only ever a grammatical subject ("told 36Kr",
+    "listed on Nasdaq" name a source and a venue), and nothing in a parenthesis is."""
     subjects: list[str] = []
     others: list[str] = []
     for entity_id, start, end in candidate.mentions:
         span = doc.char_span(start - candidate.clean_start, end - candidate.clean_start,
                              alignment_mode="expand")
         role = _role(span.root) if span is not None and len(span) else "other"
+        before = doc.text[:start - candidate.clean_start]
+        if before.count("(") > before.count(")"):
+            role = "excluded"  # "Lanshan Digital (岚山数字; Nasdaq: LSHD)"
         if kinds.get(entity_id) == "media" and span is not None and (
                 doc.text[span.end_char:span.end_char + 1] == ":"
                 or span.root.head.lemma_ in _SOURCE_VERBS):
             role = "excluded"
         if role == "subject":
             subjects.append(entity_id)
-        elif role == "other" and kinds.get(entity_id) != "media":
-            others.append(entity_id)
-    chosen = subjects or others[:1]
-    return tuple(dict.fromkeys(chosen))
+        elif role == "other" and kinds.get(entity_id) not in ("media", "exchange"):
+            others.append(entity_id)  # "listed on Nasdaq", "told 36Kr": venues and sources
+    return tuple(dict.fromkeys(subjects)), tuple(others[:1])
 
 
 def _role(token: Any) -> str:
