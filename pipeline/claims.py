@@ -18,6 +18,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .entities import Entity
@@ -346,10 +347,11 @@ def _subjects(doc: Any, candidate: _Candidate,
     "listed on Nasdaq" name a source and a venue), and nothing in a parenthesis is."""
     subjects: list[str] = []
     others: list[str] = []
+    main = main_subjects(doc)
     for entity_id, start, end in candidate.mentions:
         span = doc.char_span(start - candidate.clean_start, end - candidate.clean_start,
                              alignment_mode="expand")
-        role = _role(span.root) if span is not None and len(span) else "other"
+        role = _role(span.root, main) if span is not None and len(span) else "other"
         before = doc.text[:start - candidate.clean_start]
         if before.count("(") > before.count(")"):
             role = "excluded"  # "Lanshan Digital (岚山数字; Nasdaq: LSHD)"
@@ -364,19 +366,36 @@ def _subjects(doc: Any, candidate: _Candidate,
     return tuple(dict.fromkeys(subjects)), tuple(others[:1])
 
 
-def _role(token: Any) -> str:
+@lru_cache(maxsize=1)
+def _subject_matcher() -> Any:
+    """A ``DependencyMatcher`` for a claim's subject: the subject of the sentence's main
+    predicate, of a predicate joined to it, or of a reported clause ("sources said X
+    raised"), but not of a side clause ("with X following on", "which X backed")."""
+    from spacy.matcher import DependencyMatcher
+
+    matcher = DependencyMatcher(english_model().vocab)
+    matcher.add("SUBJECT", [[
+        {"RIGHT_ID": "predicate",
+         "RIGHT_ATTRS": {"DEP": {"IN": ["ROOT", "conj", "ccomp", "parataxis"]}}},
+        {"LEFT_ID": "predicate", "REL_OP": ">", "RIGHT_ID": "subject",
+         "RIGHT_ATTRS": {"DEP": {"IN": ["nsubj", "nsubjpass", "csubj"]}}},
+    ]])
+    return matcher
+
+
+def main_subjects(doc: Any) -> frozenset[int]:
+    """Indices of the tokens that are the subject of a main or reported predicate."""
+    return frozenset(tokens[1] for _, tokens in _subject_matcher()(doc))
+
+
+def _role(token: Any, subjects: frozenset[int] = frozenset()) -> str:
     """``subject`` (or owner of the subject), ``excluded`` (by/than/with phrase), ``other``."""
     seen = 0
     while seen < 8:
         seen += 1
         dep = token.dep_
         if dep in ("nsubj", "nsubjpass", "csubj"):
-            # The subject of the sentence or of a reported clause ("sources said X raised"),
-            # not of a side clause ("with X following on", "which X backed").
-            clause = token.head
-            if clause.dep_ in ("ROOT", "conj", "ccomp", "parataxis") or clause.head == clause:
-                return "subject"
-            return "other"
+            return "subject" if token.i in subjects else "other"
         if dep in ("compound", "appos", "conj", "flat", "amod", "nmod", "poss", "nummod"):
             token = token.head
             continue
