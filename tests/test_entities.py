@@ -135,3 +135,19 @@ def test_the_gazetteer_is_well_formed_and_large() -> None:
     ("Zhipu AI", "zhipu-ai"), ("01.AI", "01-ai"), ("稀宇科技", "稀宇科技"), ("", "entity")])
 def test_ids_are_stable_slugs(name: str, expected: str) -> None:
     assert slug(name) == expected
+
+
+def test_the_issues_examples_link_into_one_company() -> None:
+    doc = annotate_text(
+        "Kimi (基米) led the chatbot race. Moonshot AI's revenue grew, and Zhipu AI's rival "
+        "StepFun (阶跃星辰) listed.\n")
+    found = companies(doc)
+    assert {"Kimi", "基米", "Moonshot AI"} <= forms(found["Moonshot AI"])
+    assert {"StepFun", "阶跃星辰"} <= forms(found["StepFun"])
+    assert "Zhipu AI" in forms(found["Zhipu AI"])  # the possessive is not part of the name
+
+
+def test_a_literal_translation_of_a_chinese_name_in_the_article_joins_it() -> None:
+    doc = annotate_text(
+        "Feiyu Mobility (飞鱼出行) cut fares. Drivers say Flying Fish Travel pays late.\n")
+    assert {"飞鱼出行", "Flying Fish Travel"} <= forms(companies(doc)["Feiyu Mobility"])
