@@ -79,6 +79,7 @@ def clean_name(name: str) -> str:
     """``Qiu Xiaofen (邱晓芬).`` -> ``Qiu Xiaofen``; a Chinese name keeps its English gloss;
     a sentence after the name goes (``Zhou Yu'an. Reposted with authorization.``)."""
     name = _SENTENCE_AFTER_NAME.split(name.strip(), maxsplit=1)[0]
+    name = re.split(r"\s+[|｜·•]\s+", name, maxsplit=1)[0]  # "Lin Xiaoqi | Editor: Zhou Mu"
     name = name.strip().rstrip(".。;；,，").strip()
     stripped = _TRAILING_HAN_NOTE.sub("", name)
     return stripped or name

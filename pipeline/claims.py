@@ -62,8 +62,7 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"IPOs?|initial public offering|listings?|list(?:ed|s)?(?! of| above| below)|"
         r"go(?:es|ing)? public|went public|debut(?:ed|s)?|prospectus|listing hearing|"
         r"first day of trading|offer price|H-shares?|delist(?:ed|ing)?|ring(?:s|ing)? the bell|"
-        r"shares? (?:rose|fell|jumped|surged|soared|closed|opened|plunged|dropped)|"
-        r"(?:opened|closed) (?:at|up|down)|oversubscribed|cornerstone investors?")),
+        r"oversubscribed|cornerstone investors?")),
     ("funding", _cues(
         r"rais(?:e|ed|es|ing)|funding|financing|(?:funding )?rounds?|Series [A-F]\+?|"
         r"seed round|angel round|pre-IPO round|invest(?:ed|s|ing|ment|ments)?|backed|led by|"
@@ -75,7 +74,9 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"sold (?:its|a|an) (?:\w+ )?stake")),
     ("valuation", _cues(
         r"valuations?|valued at|valuing|market (?:cap|capitali[sz]ation|value)|worth|"
-        r"share price|stock price|price target|(?:per )?share(?:s)? (?:traded|trading) at")),
+        r"share price|stock price|price target|target price|(?:per )?share(?:s)? (?:traded|"
+        r"trading) at|(?:shares?|stock|ADSs?) (?:rose|fell|jumped|surged|soared|closed|opened|"
+        r"plunged|dropped|gained|slid|climbed)|(?:opened|closed) (?:at|up|down)")),
     ("revenue", _cues(
         r"revenues?|sales|turnover|top line|GMV|gross merchandise|income(?! statement)|"
         r"earn(?:ed|s)|generated|bookings|ARR|annual recurring")),
@@ -84,9 +85,13 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"break(?:s|-| )?even|net income|earnings|EBITDA|burn(?:ed|ing|s)?|cash flow|"
         r"in the red|in the black|deficit|cash and (?:cash )?equivalents|cash position|"
         r"short-term investments")),
+    # Users only as a count ("45 million monthly users"), not "users can stake".
     ("users", _cues(
-        r"users|customers|subscribers|downloads|developers|MAUs?|DAUs?|monthly active|"
-        r"daily active|clients|accounts|members|paying|registered users")),
+        r"(?<=\d )(?:[\w-]+ ){0,2}(?:users|customers|subscribers|downloads|developers|"
+        r"clients|accounts|members)|(?<=[\d万亿] )(?:[\w-]+ ){0,2}(?:users|customers)|"
+        r"(?<=million )(?:[\w-]+ ){0,2}(?:users|customers|subscribers|downloads|developers)|"
+        r"(?<=billion )(?:[\w-]+ ){0,2}(?:users|customers)|MAUs?|DAUs?|monthly active|"
+        r"daily active|registered users|paying users")),
     ("rd_spend", _cues(
         r"R&D|research and development|compute (?:spending|costs?|bills?)|capex|"
         r"capital expenditures?|training costs?|computing power (?:spending|costs?)")),
@@ -97,9 +102,9 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"applications?|appl(?:y|ied|ies|ying) for|filing notice|appeal(?:ed|s)?")),
     ("market_position", _cues(
         r"market share|share of the (?:[\w-]+ ){0,4}market|(?<=['’]s )share|ranked|ranks?|"
-        r"ranking|largest|biggest|deliver(?:ed|ies|y|s)|shipments?|shipped|reserves?|"
+        r"ranking|deliver(?:ed|ies|y|s)|shipments?|shipped|reserves?|"
         r"reserve ratio|in circulation|client assets|assets under management|AUM|"
-        r"leading|leader|top (?:\w+ )?(?:player|spot|position)|first place|No\. ?1|"
+        r"top (?:\w+ )?(?:player|spot|position)|first place|No\. ?1|"
         r"number one|dominat\w+|trading volume|volume|overtook|surpass(?:ed|es)?|"
         r"outpaced|second-largest|third-largest")),
     ("strategy", _cues(
@@ -112,6 +117,12 @@ _TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("forecast", _cues(
         r"expects?|expected|forecasts?|predict(?:s|ed|ion|ions)?|projected|projections?|"
         r"outlook|guidance")),
+)
+# Cues that decide the topic only when no other cue is in the sentence: "users can stake"
+# is about a product's terms, "the largest" is often just a description.
+_WEAK_TOPICS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("users", _cues(r"users|customers|subscribers|clients|members|paying")),
+    ("market_position", _cues(r"largest|biggest|leading|leader|top|dominant")),
 )
 _HEDGED = _cues(
     r"reportedly|may|might|could|possibly|allegedly|rumou?red|(?:is|are|was|were) said to|"
@@ -175,7 +186,9 @@ def extract_claims(
                                 bisect.bisect_left(starts, clean_end)] if e <= clean_end)
         sentence = _masked(clean_text, clean_start, clean_end, inside)
         topics = tuple((kind, clean_start + match.start()) for kind, pattern in _TOPICS
-                       for match in pattern.finditer(sentence))
+                       for match in pattern.finditer(sentence)) or tuple(
+            (kind, clean_start + match.start()) for kind, pattern in _WEAK_TOPICS
+            for match in pattern.finditer(sentence))
         start, end = mapper.text_span(clean_start, clean_end)
         quantities = _quantities(text, start, end) if topics or _DIGIT.search(sentence) else ()
         if not topics and not quantities:

@@ -28,7 +28,7 @@ _HAN_RE = re.compile(f"[{HAN_CLASS}]")
 _NOT_A_GLOSS = re.compile(
     r"^(?:NYSE|NASDAQ|HKEX|SEHK|TWSE|SZSE|SSE|HK|SZ|SH)\s*[:：]|^[\d.,:/ -]+$|^\d{4,6}\.[A-Z]{2}$"
 )
-_PAIRED_WORD = re.compile(r"[A-Za-z0-9](?:[\w&'’+-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?")
+_PAIRED_WORD = re.compile(r"&|[A-Za-z0-9](?:[\w&'’+-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?")
 # Words before a name that are not part of it: "the", and titles ("Premier Cho Jung-tai").
 _NOT_NAME = frozenset(
     [
@@ -41,7 +41,8 @@ _NOT_NAME = frozenset(
         # Words capitalised only because they open the sentence: "For DiDi (滴滴)".
         "for", "in", "at", "with", "by", "from", "on", "as", "like", "unlike", "including",
         "and", "but", "even", "also", "while", "after", "before", "since", "when", "then",
-        "both", "only", "rival", "rivals",
+        "both", "only", "rival", "rivals", "its", "their", "his", "her", "our", "this",
+        "that", "these", "those",
     ]
 )
 _NAME_CONNECTORS = frozenset(["and", "of", "for", "&", "de", "the"])
@@ -56,6 +57,12 @@ _INSTITUTION_HEADS = frozenset(
         "Bank", "Board", "Chamber", "Court", "Bureau", "Centre", "Center", "Fund", "Group",
     ]
 )
+# Job titles inside a run of capitalised words end what comes before the person's name.
+_TITLES = frozenset([
+    "ceo", "cto", "cfo", "coo", "chairman", "chairwoman", "founder", "co-founder", "president",
+    "executive", "director", "analyst", "spokesperson", "spokesman", "spokeswoman", "partner",
+    "chief", "minister", "premier", "governor", "secretary",
+])
 # "Hong Kong-based Victory Bay Securities": the modifier is not part of the name.
 _MODIFIER_SUFFIXES = ("-based", "-listed", "-backed", "-owned", "-born", "-headquartered")
 _NUMERIC_UNITS = frozenset("万萬亿億千百兆")
@@ -75,10 +82,12 @@ def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
         # capitalised run is a title's ("Dark Side of the Moon").
         internal = (word == "of" and texts[index + 1] == "the") or (word == "the" and (
             index > 0 and texts[index - 1] == "of"))
-        stray_connector = word in _NAME_CONNECTORS and index > 0 and not internal and (
+        title = word.casefold() in _TITLES  # "Mingxin Chief Executive Zhao Yiming"
+        stray_connector = word in _NAME_CONNECTORS and word != "&" and index > 0 and (
+            not internal) and (
             not (texts[index - 1] in _INSTITUTION_HEADS or texts[-1] in _INSTITUTION_HEADS)
             or (word in ("and", "&") and texts[index - 1] == texts[-1]))
-        if modifier or stray_connector:
+        if modifier or stray_connector or title:
             cut = index + 1
     return words[cut:] or words[-1:]  # never empty: the caller checks ``words`` first
 

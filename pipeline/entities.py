@@ -36,7 +36,7 @@ from .scripts import HAN_CLASS
 from .sentences import sentences
 
 _TOKEN_RE = re.compile(
-    rf"[A-Za-z0-9]+(?:[.&\-][A-Za-z0-9]+)*|[{HAN_CLASS}]+|[^\s{HAN_CLASS}A-Za-z0-9]")
+    rf"[A-Za-z0-9]+(?:[.&][A-Za-z0-9]+)*|[{HAN_CLASS}]+|[^\s{HAN_CLASS}A-Za-z0-9]")
 _HAN_RE = re.compile(f"[{HAN_CLASS}]")
 
 
@@ -163,9 +163,11 @@ class _Gazetteer:
                 if _glued(text, start, end) or _person(text, start, end):
                     continue
                 alias = text[start:end]
-                if alias not in self.entries[name].aliases:  # a lower-case handle
-                    alias = next(form for form in self.entries[name].aliases
-                                 if form.casefold() == alias.casefold())
+                if alias not in self.entries[name].aliases:
+                    # A lower-case handle ("marsbit"), or other spacing ("深潮 TechFlow").
+                    key = re.sub(r"\s+", "", alias).casefold()
+                    alias = next((form for form in self.entries[name].aliases
+                                  if re.sub(r"\s+", "", form).casefold() == key), alias)
                 weak = (name, alias) in self.weak
                 found.append(_Candidate(start, end, name, weak, block.kind))
         return found
@@ -232,7 +234,8 @@ _COMPANY_WORDS = {
     "advisory": "investor", "advisors": "investor", "management": "investor",
     "finance": "company", "financial": "company", "bank": "company", "insurance": "company",
     "custody": "company", "pay": "company", "payments": "company", "assurance": "company",
-    "fintech": "company", "mining": "company", "compute": "company", "materials": "company",
+    "fintech": "company", "mining": "company", "compute": "company", "graphics": "company",
+    "manufacturing": "company", "materials": "company",
     "energy": "company", "precision": "company", "supply chain": "company",
     "exchange": "exchange", "media": "media", "news": "media", "daily": "media",
     "research": "media",
@@ -316,7 +319,8 @@ _LOOSE_WORDS = frozenset({
     "computing", "energy", "materials", "software", "systems", "group", "networks", "news",
     "daily", "finance", "mobility", "electronics", "robotics", "dynamics", "auto", "exchange",
     "precision", "fund", "bank", "investment", "investments", "management", "consulting",
-    "advisory", "custody", "pay", "payments", "assurance", "mining", "compute"})
+    "advisory", "custody", "pay", "payments", "assurance", "mining", "compute", "graphics",
+    "manufacturing"})
 
 
 # Words that describe a kind of company rather than name one.
@@ -472,6 +476,9 @@ def _from_pairs(found: _Found, text: str, fragments: Sequence[Fragment]) -> None
             found.add(english.start, english.end, chinese_names[0])
         elif not chinese_names and not english_names and name_like(english.text):
             kind = _chinese_company_type(fragment.text) or _english_company_type(english.text)
+            if kind is None and _CUE_BEFORE.search(text, max(0, english.start - 24),
+                                                   english.start):
+                kind = "company"  # "analytics firm Cipherlens (密镜数据)"
             if kind is None or not_business(english.text) or not_business(fragment.text):
                 continue
             if found.add(english.start, english.end, english.text):
@@ -582,14 +589,14 @@ def _from_model(found: _Found, text: str, blocks: Sequence[Block], clean_text: s
 
 
 _NAME_WITH_COMPANY_WORD = re.compile(
-    r"(?<![\w.&-])(?:(?:[A-Z][\w&.-]*|of|and|&) ){1,4}"
+    r"(?<![\w.&-])(?:(?:[A-Z][\w&-]*(?:\.[\w&-]+)*|of|and|&) ){1,4}"
     r"(?:AI|Labs?|Technology|Technologies|Tech|Robotics|Intelligence|Capital|Ventures|"
     r"Venture Partners|Capital Partners|Partners|Securities|Asset Management|Holdings|Group|"
     r"Exchange|Auto|Motors|Dynamics|Semiconductors?|Computing|Microelectronics|Fund|"
     r"Guidance Fund|Investments?|Digital|Media|Research|Networks?|Finance|Bank|Inc|Ltd|Corp|"
     r"Limited|Corporation|Precision|Supply Chain|Family Office|Energy|Materials|Software|"
     r"Systems|Electronics|Mobility|Consulting|Advisory|Advisors|Management|Custody|Pay|"
-    r"Payments|Assurance|Fintech|Mining|Compute)(?![\w-])")
+    r"Payments|Assurance|Fintech|Mining|Compute|Graphics|Manufacturing)(?![\w-])")
 
 
 _OPENERS = frozenset({

@@ -151,3 +151,15 @@ def test_a_literal_translation_of_a_chinese_name_in_the_article_joins_it() -> No
     doc = annotate_text(
         "Feiyu Mobility (飞鱼出行) cut fares. Drivers say Flying Fish Travel pays late.\n")
     assert {"飞鱼出行", "Flying Fish Travel"} <= forms(companies(doc)["Feiyu Mobility"])
+
+
+def test_a_handle_written_with_other_spacing_than_the_gazetteer_does_not_crash() -> None:
+    # The gazetteer writes 深潮TechFlow; a byline writes "深潮 TechFlow".
+    doc = annotate_text("深潮 TechFlow发布于2026-08-01\n\nTechFlow reported that Zhipu AI grew.\n")
+    assert "TechFlow" in companies(doc)
+
+
+def test_a_hyphenated_modifier_does_not_hide_a_name() -> None:
+    doc = annotate_text("Its STAR Market-listed shares rose, and Alibaba-backed Moonshot AI "
+                        "grew.\n")
+    assert {"STAR Market", "Alibaba", "Moonshot AI"} <= set(companies(doc))
