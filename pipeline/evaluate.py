@@ -21,6 +21,7 @@ from .clean import KEPT_KINDS
 from .core import annotate
 from .document import Document
 from .ingest import Article, Failure, ingest_path
+from .quantities import written_value
 from .resources import english_model
 from .scripts import HAN_CLASS, count_han
 from .settings import DEFAULT_SETTINGS
@@ -198,21 +199,14 @@ def _score_entities(doc: Document, gold: dict[str, Any], tally: Tally) -> dict[s
     return matched
 
 
-_SCALES = (1.0, 1e3, 1e4, 1e6, 1e8, 1e9, 1e12)
-_WRITTEN_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
 def derivable(text: str, quantity: Any) -> bool:
     """Is the quantity the article's own number: its span is exact, and its value is the
-    number written there times a scale (万, 亿, billion), or a written fraction/word?"""
+    number written there times the scale written there (万, 亿, billion), a written fraction,
+    or the first half of a range taking the scale of the second?"""
     if text[quantity.start:quantity.end] != quantity.text:
         return False
-    written = _WRITTEN_NUMBER.search(quantity.text)
-    if written is None:  # "a quarter", "two", "fivefold": a number word or a fraction
-        return quantity.unit in ("ratio", "multiple") or quantity.value <= 20
-    number = float(written.group().replace(",", ""))
-    return any(abs(quantity.value - number * scale) <= 1e-6 * max(1.0, quantity.value)
-               for scale in _SCALES)
+    values = written_value(quantity.text, text[quantity.end:quantity.end + 40])
+    return any(abs(quantity.value - value) <= 1e-9 * max(1.0, abs(value)) for value in values)
 
 
 def _same_quantity(found: Any, expected: dict[str, Any]) -> bool:

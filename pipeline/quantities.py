@@ -9,6 +9,8 @@ elsewhere, so no number is ever invented.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,7 +41,10 @@ _SCALE_WORDS = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
 }
-_CJK_SCALES = {"千": 1e3, "万": 1e4, "萬": 1e4, "亿": 1e8, "億": 1e8, "万亿": 1e12, "萬億": 1e12}
+_CJK_SCALES = {"千": 1e3, "万": 1e4, "萬": 1e4, "十万": 1e5, "十萬": 1e5, "百万": 1e6,
+               "百萬": 1e6, "千万": 1e7, "千萬": 1e7, "亿": 1e8, "億": 1e8, "十亿": 1e9,
+               "十億": 1e9, "百亿": 1e10, "百億": 1e10, "千亿": 1e11, "千億": 1e11,
+               "万亿": 1e12, "萬億": 1e12}
 # Written before the number ("US$4 billion", "RMB 2.958 billion") or after it ("5 billion
 # yuan", "300万元"). Longest first, so "HK$" wins over "$".
 _CURRENCY_BEFORE = {
@@ -90,11 +95,12 @@ def _alternation(words: Iterator[str] | list[str] | tuple[str, ...]) -> str:
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = _alternation([w for word in _WORD_NUMBERS for w in (word, word.capitalize())])
-_FOLD_RE = re.compile(rf"(?<![\w-])(?P<num>{_WORDNUM}|\d+)-?fold(?![\w-])", re.IGNORECASE)
+_FOLD_RE = re.compile(rf"(?<![\w.,-])(?P<num>{_WORDNUM}|\d+(?:\.\d+)?)-?fold(?![\w-])",
+                      re.IGNORECASE)
 # "between 115,000 and 120,000 vehicles", "from 380 to 600 people": the first number of a
 # range takes the unit written after the second.
 _RANGE_FIRST_RE = re.compile(
-    r"(?<![\w.,$])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\w.,])(?P<cur>[$¥￥€£]|US\$|HK\$|NT\$)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?P<gap>\s?(?:-|–|to|and)\s?(?:about |around |roughly |nearly |approximately )?)"
     r"(?=[$¥￥€£]?\d)")
 _HYPHEN_COUNT_RE = re.compile(
@@ -103,14 +109,15 @@ _HYPHEN_COUNT_RE = re.compile(
 _CUR_BEFORE = _alternation(list(_CURRENCY_BEFORE))
 _CUR_AFTER = _alternation(list(_CURRENCY_AFTER))
 _SCALE = r"thousand|million|billion|trillion|mln|bln|mn|bn|tn|[kKmMbBtT](?![A-Za-z])"
-_CJK_SCALE = "万亿|萬億|千|万|萬|亿|億"
+_CJK_SCALE = _alternation(list(_CJK_SCALES))
 _COUNT = _alternation(list(_COUNTED))
 _MODIFIER = _alternation(list(_APPROX) + list(_LOWER) + list(_UPPER))
 
 # One amount: [currency] number [scale] [currency | "%" | counted noun | "times"].
 _QUANTITY_RE = re.compile(
     rf"(?P<cur1>{_CUR_BEFORE})?\s?"
-    rf"(?P<num>(?<![A-Za-z0-9_.,])(?:{_NUM})(?![\d])|(?<![\w-])(?:{_WORDNUM})(?=[\s-]))"
+    rf"(?P<num>(?(cur1)|(?<![A-Za-z0-9_.,]))(?:{_NUM})(?![\d])"
+    rf"|(?<![\w-])(?:{_WORDNUM})(?=[\s-]))"
     rf"(?:\s?(?P<cjk>{_CJK_SCALE})|[\s-]?(?P<scale>{_SCALE})(?![A-Za-z]))?"
     rf"(?:\s?(?P<pct>%|percent(?:age points?)?|per cent|个百分点)"
     rf"|\s?(?P<times>times|x|fold|倍)(?![A-Za-z])"
@@ -127,7 +134,9 @@ _FRACTION_RE = re.compile(
     rf"(?<![\w-])(?<!first )(?<!second )(?<!latter )(?<!final )(?<!last )"
     rf"(?P<frac>{_alternation(list(_FRACTIONS))})(?= of\b)(?! of (?:the )?(?:19|20)\d\d)",
     re.IGNORECASE)
-_MODIFIER_RE = re.compile(rf"(?:{_MODIFIER})\s?$", re.IGNORECASE)
+_MODIFIER_RE = re.compile(rf"(?<![A-Za-z])(?:{_MODIFIER})\s?$", re.IGNORECASE)
+# Chinese bounds follow the amount: 3亿元以上 (over 300 million yuan), 5000万以内.
+_BOUND_AFTER = re.compile(r"\s?(?:以上|之上|多|余)|\s?(?P<upper>以下|以内|之内)")
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)\b[A-Z][A-Za-z]+\s$")
 _YEAR_RE = re.compile(r"^(?:19|20)\d\d$")
 # Numbers that are parts of names or dates: "GPT-4", "Q3", "H20", "2025-04-03", "5G", "3/4".
@@ -145,7 +154,8 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
             found.append(quantity)
     for match in _FOLD_RE.finditer(text, start, end):
         number = match.group("num")
-        value = float(number) if number.isdigit() else float(_WORD_NUMBERS[number.lower()])
+        value = float(_WORD_NUMBERS[number.lower()]) if number.lower() in _WORD_NUMBERS else (
+            float(number))
         approx, bound = _modifier(text, start, match.start())
         found.append(Quantity(match.start(), match.end(), match.group(), value, "multiple",
                               None, approx, bound))
@@ -154,25 +164,46 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                               float(match.group("num").replace(",", "")),
                               match.group("noun").lower() + "s"))
     taken = {quantity.start for quantity in found}
+    by_start = {quantity.start: quantity for quantity in found}
     for match in _RANGE_FIRST_RE.finditer(text, start, end):
-        second = next((q for q in found if q.start == match.end()
-                       or (q.start == match.end() + 1 and text[match.end()] in "$¥￥€£")), None)
+        second = by_start.get(match.end())
         if second is None or match.start() in taken or _YEAR_RE.match(match.group("num")):
             continue
         written = re.search(r"\d[\d,]*(?:\.\d+)?", second.text)
         number = float(written.group().replace(",", "")) if written else 0.0
-        scale = second.value / number if number and second.unit in (
-            "money", "money_per_share", "number") else 1.0
+        scale = second.value / number if number else 1.0
         value = float(match.group("num").replace(",", ""))
         if not 0.5 <= scale <= 1.5:  # "23.0 to 24.1 billion": the scale carries over
             value *= scale
-        found.append(Quantity(match.start(), match.end("num"), match.group("num"), value,
-                              second.unit, second.currency, second.approx, None))
+        found.append(Quantity(match.start(), match.end("num"), text[match.start():match.end("num")],
+                              value, second.unit, second.currency, second.approx, None))
+    found = _carry_range_scale(text, sorted(found, key=lambda quantity: quantity.start))
     for match in _FRACTION_RE.finditer(text, start, end):
         approx, bound = _modifier(text, start, match.start())
         found.append(Quantity(match.start(), match.end(), match.group(),
                               _FRACTIONS[match.group().lower()], "ratio", None, approx, bound))
     return sorted(found, key=lambda quantity: quantity.start)
+
+
+_RANGE_GAP = re.compile(r"\s?(?:-|–|to|and)\s?(?:about |around |roughly |nearly )?$")
+_SCALE_WORD = re.compile(rf"(?:{_SCALE}|{_CJK_SCALE})", re.IGNORECASE)
+
+
+def _carry_range_scale(text: str, found: list[Quantity]) -> list[Quantity]:
+    """``$1.2 to $1.5 billion``: the first half of a range written without its scale takes
+    the second half's."""
+    for index in range(len(found) - 1):
+        first, second = found[index], found[index + 1]
+        if (first.unit != second.unit or _SCALE_WORD.search(first.text)
+                or not _RANGE_GAP.match(text[first.end:second.start])):
+            continue
+        written = re.search(r"\d[\d,]*(?:\.\d+)?", second.text)
+        number = float(written.group().replace(",", "")) if written else 0.0
+        scale = second.value / number if number else 1.0
+        own = re.search(r"\d[\d,]*(?:\.\d+)?", first.text)
+        if scale > 1.5 and own and float(own.group().replace(",", "")) == first.value:
+            found[index] = dataclasses.replace(first, value=first.value * scale)
+    return found
 
 
 def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
@@ -201,9 +232,13 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
     if not (cur1 or cjk or scale or has_unit):
         return None  # a bare number: a year, an index, a count of unknown things
     digits_start = match.start("num")
-    if not word and (_NOT_AMOUNT_BEFORE.search(text, max(floor, digits_start - 2), digits_start)
-                     or (_NOT_AMOUNT_AFTER.match(text[match.end("num"):match.end("num") + 3])
-                     and not (cjk or scale or groups["pct"]))):
+    scaled = bool(cjk or scale or groups["pct"] or cur1 or cur2)
+    before = text[max(floor, digits_start - 2):digits_start]
+    if not word and (
+            (not cur1 and _NOT_AMOUNT_BEFORE.search(before)
+             and not (scaled and re.search(r"\d-$", before)))  # "3-5 billion yuan"
+            or (_NOT_AMOUNT_AFTER.match(text[match.end("num"):match.end("num") + 3])
+                and not (cjk or scale or groups["pct"]))):
         return None
     if scale and len(scale) == 1 and not (cur1 or cur2 or counted):
         return None  # "5m" with no currency is as likely metres, "3B" a model size
@@ -242,6 +277,11 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
     while span_end > span_start and text[span_end - 1].isspace():
         span_end -= 1
     approx, bound = _modifier(text, floor, span_start)
+    after = _BOUND_AFTER.match(text, match.end())
+    if after and (cjk or (cur2 in _CURRENCY_AFTER and not cur2.isascii())):
+        bound = "upper" if after.group("upper") else "lower"
+    if not math.isfinite(value):
+        return None  # a 300-digit "amount" is no amount
     return Quantity(span_start, span_end, text[span_start:span_end], value, unit, currency,
                     approx, bound)
 
@@ -289,7 +329,9 @@ def _modifier(text: str, floor: int, start: int) -> tuple[bool, Bound | None]:
 _MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|"
            "December|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|"
            "Nov\\.?|Dec\\.?")
-_YEAR = r"(?:19|20)\d\d(?!\d|[,.]\d|%|[亿万億萬元])"
+_YEAR = (r"(?<![\d.,])(?:19|20)\d\d(?!\d|[,.]\d|%|[亿万億萬元千百]|\s(?:million|billion|"
+         r"thousand|employees|users|units|people|staff|vehicles|shares|robots|customers|"
+         r"yuan|dollars))")
 _TIME_RE = re.compile(
     rf"(?:(?:in|by|during|for|since|through|until|before|after|as of|from)\s)?"
     rf"(?:(?:the\s)?(?:first|second|third|fourth|final|last)\s(?:half|quarter)\sof\s{_YEAR}"
@@ -326,3 +368,29 @@ def find_time(text: str, start: int = 0, end: int | None = None) -> str | None:
 
 def overlaps(a: Quantity, b: Quantity) -> bool:
     return a.start < b.end and b.start < a.end
+
+
+_SPAN_NUMBER = re.compile(rf"\d[\d,]*(?:\.\d+)?|(?<![A-Za-z]){_WORDNUM}(?![A-Za-z])")
+_SPAN_SCALE = re.compile(rf"{_CJK_SCALE}|(?<![A-Za-z])(?:{_SCALE})(?![A-Za-z])", re.IGNORECASE)
+
+
+def written_value(span: str, following: str = "") -> set[float]:
+    """The values a quantity's own words can mean: its number times the scale written in it
+    (``5千万元`` -> 5e7, ``two billion`` -> 2e9), a fraction (``a quarter``), or, for the first
+    half of a range (``$1.2`` in ``$1.2 to $1.5 billion``), times the scale that follows."""
+    lowered = span.lower()
+    if lowered in _FRACTIONS:
+        return {_FRACTIONS[lowered]}
+    number = _SPAN_NUMBER.search(span)
+    if number is None:
+        return set()
+    written = number.group()
+    base = float(_WORD_NUMBERS[written.lower()]) if written.lower() in _WORD_NUMBERS else (
+        float(written.replace(",", "")))
+    scales = [_CJK_SCALES.get(m.group()) or _SCALE_WORDS[m.group().lower()]
+              for m in _SPAN_SCALE.finditer(span, number.end())]
+    values = {base * math.prod(scales)}
+    if not scales:
+        values |= {base * (_CJK_SCALES.get(m.group()) or _SCALE_WORDS[m.group().lower()])
+                   for m in _SPAN_SCALE.finditer(following[:40])}
+    return values

@@ -15,9 +15,9 @@ def sentences(clean_text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(clean_text):
-        if match.group().strip() and _ABBREVIATIONS.search(
+        if "\n" not in match.group() and _ABBREVIATIONS.search(
                 clean_text, max(0, match.start() - 8), match.start()):
-            continue  # "Nvidia Corp. earned", "the U.S. market"
+            continue  # "Nvidia Corp. earned", "the U.S. market", "Co. Ltd. raised"
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(clean_text)))
