@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from pipeline.core import annotate
-from pipeline.ingest import SUFFIX_FORMATS, Article, ingest_path
+from pipeline.ingest import SUFFIX_FORMATS, Article, ingest_bytes, ingest_path
 from pipeline.settings import DEFAULT_SETTINGS
 from pipeline.write import dumps, to_record
 
@@ -47,6 +47,18 @@ def main() -> None:
     print(f"{documents} documents, {chars:,} chars in {elapsed:.2f} s: "
           f"{documents / elapsed:.1f} docs/s, {chars / elapsed / 1000:.0f}k chars/s")
     print(f"peak resident memory: {peak_mib:.0f} MiB")
+    # Worst cases for the company and claim stages: back-to-back names, pairs and amounts.
+    for piece in ("Hong Kong Stock Exchange (HKEX) ", "StepFun (阶跃星辰) ",
+                  "3 to 4 billion yuan, 1,000 ", "Alpha rose 5%; Beta fell 3%; "):
+        for size in (50_000, 200_000):
+            text = piece * (size // len(piece))
+            (article,) = ingest_bytes(text.encode("utf-8"), doc_id="dense", fmt="txt",
+                                      path=None, settings=DEFAULT_SETTINGS)
+            assert isinstance(article, Article)
+            started = time.perf_counter()
+            annotate(article)
+            print(f"dense {piece.strip()!r} x {size // 1000} KB: "
+                  f"{time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":

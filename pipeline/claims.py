@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .document import Fragment
 from .entities import Entity
 from .quantities import Quantity, find_quantities, find_time
 from .resources import english_model
@@ -172,8 +173,9 @@ _DIGIT = re.compile(r"\d")
 def extract_claims(
     text: str, clean_text: str, clean_map: Sequence[Sequence[int]],
     inserted: Sequence[Sequence[int]], entities: Sequence[Entity],
+    fragments: Sequence[Fragment] = (),
 ) -> list[Claim]:
-    mapper = _Mapper(clean_map, inserted)
+    mapper = _Mapper(clean_map, inserted, text, fragments)
     mentions = sorted(
         (mention.clean_start, mention.clean_end, entity.id)
         for entity in entities for mention in entity.mentions
@@ -209,15 +211,21 @@ def _clauses(clean_text: str, spans: Sequence[tuple[int, int]],
     another company: "TSMC's share rose to 71%, while Samsung's slipped to 6.9%" makes two
     claims; "Vehicle margin: 14.8%; gross margin 13.2%" stays one."""
     clauses = []
+    starts = [mention[0] for mention in mentions]
+
+    def named(low: int, high: int) -> set[str]:
+        return {mentions[i][2] for i in range(bisect.bisect_left(starts, low),
+                                                bisect.bisect_left(starts, high))}
+
     for start, end in spans:
-        for match in _CLAUSE_BREAK.finditer(clean_text, start, end):
+        breaks = list(_CLAUSE_BREAK.finditer(clean_text, start, end))
+        for number, match in enumerate(breaks):
             if clean_text.count("(", start, match.start()) > clean_text.count(
                     ")", start, match.start()):
                 continue  # "(岚山数字; Nasdaq: LSHD)": inside a parenthesis
-            before = {m[2] for m in mentions if start <= m[0] < match.start()}
-            following = next((b.start() for b in _CLAUSE_BREAK.finditer(
-                clean_text, match.end(), end)), end)
-            after = {m[2] for m in mentions if match.end() <= m[0] < following}
+            before = named(start, match.start())
+            following = breaks[number + 1].start() if number + 1 < len(breaks) else end
+            after = named(match.end(), following)
             if after and after != before:
                 clauses.append((start, match.start()))
                 start = match.end()
@@ -247,8 +255,11 @@ def _quantities(text: str, start: int, end: int) -> tuple[Quantity, ...]:
     counted = next((q for q in found if q.unit not in ("money", "money_per_share", "percent",
                                                         "percentage_points", "ratio",
                                                         "multiple", "number")), None)
+    spans = sorted((q.start, q.end) for q in found)
+    starts = [span[0] for span in spans]
     for match in _GROUPED_NUMBER.finditer(text, start, end):
-        if any(q.start <= match.start() < q.end for q in found):
+        index = bisect.bisect_right(starts, match.start()) - 1
+        if index >= 0 and spans[index][0] <= match.start() < spans[index][1]:
             continue
         found.append(Quantity(match.start(), match.end(), match.group(),
                               float(match.group().replace(",", "")),
@@ -439,12 +450,23 @@ class _Mapper:
     """Clean offsets back to ``text``: copied runs map exactly, an inserted gloss maps to the
     Chinese it stands for."""
 
-    def __init__(self, clean_map: Sequence[Sequence[int]],
-                 inserted: Sequence[Sequence[int]]) -> None:
+    def __init__(self, clean_map: Sequence[Sequence[int]], inserted: Sequence[Sequence[int]],
+                 text: str = "", fragments: Sequence[Fragment] = ()) -> None:
         pieces = [(c, c + n, t, t + n, True) for c, t, n in clean_map]
         pieces += [(c, e, t, u, False) for c, e, t, u in inserted]
         self.pieces = sorted(pieces)
         self.starts = [piece[0] for piece in self.pieces]
+        # An inline gloss copied over its fragment ("月之暗面 (Moonshot AI)"): a span that
+        # starts in the gloss starts at the fragment, one that ends in it ends after the ")".
+        self.glosses = []
+        for fragment in fragments:
+            gloss = fragment.inline_gloss
+            if gloss is not None:
+                closing = gloss.end
+                while closing < len(text) and text[closing] not in ")）\n":
+                    closing += 1
+                end = closing + 1 if closing < len(text) and text[closing] in ")）" else gloss.end
+                self.glosses.append((gloss.start, gloss.end, fragment.start, end))
 
     def _piece(self, offset: int) -> tuple[int, int, int, int, bool] | None:
         index = bisect.bisect_right(self.starts, offset) - 1
@@ -462,4 +484,10 @@ class _Mapper:
             positions.append((t + offset - c, t + offset - c + 1) if copied else (t, u))
         if not positions:
             return 0, 0
-        return min(p[0] for p in positions), max(p[1] for p in positions)
+        start, end = min(p[0] for p in positions), max(p[1] for p in positions)
+        for gloss_start, gloss_end, fragment_start, closing in self.glosses:
+            if gloss_start <= start < gloss_end:
+                start = min(start, fragment_start)
+            if gloss_start < end <= gloss_end:
+                end = max(end, closing)
+        return start, end

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from .detect import matching_paren
 from .document import Block, ForeignRun, Fragment
 from .gloss import dictionary_gloss
+from .quantities import CJK_SCALES
 from .structure import section_marker
 
 KEPT_KINDS = frozenset({"title", "summary", "heading", "paragraph"})
@@ -121,7 +122,6 @@ def _edits(
 
 
 _NUMBER_BEFORE = re.compile(r"(?<![\d,.])(\d[\d,]*(?:\.\d+)?)$")
-_UNITS = {"万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
 # After an amount, 元 is the yuan, not CC-CEDICT's first sense ("currency unit").
 _CURRENCIES = {"元": "yuan", "人民币": "yuan", "美元": "US dollars", "港元": "Hong Kong dollars",
                "港币": "Hong Kong dollars", "日元": "yen", "欧元": "euros", "韩元": "won",
@@ -141,21 +141,36 @@ def with_amount_glosses(text: str, fragments: Iterable[Fragment]) -> list[Fragme
 
 
 def _amount(text: str, fragment: Fragment) -> tuple[int, str] | None:
-    """``5亿`` -> (start of ``5``, ``500 million``) when a fragment opens with 万/亿 right
-    after digits; the rest of the fragment (``1.5亿美元``: 美元) is glossed after it."""
-    unit = _UNITS.get(fragment.text[:1])
+    """``5亿`` -> (start of ``5``, ``500 million``) when a fragment opens with 万/亿/千万...
+    right after digits; the rest of the fragment (``1.5亿美元``: 美元; ``3亿元以上``: 元, 以上)
+    is glossed after it."""
+    unit_text = next((unit for unit in _UNIT_NAMES if fragment.text.startswith(unit)), None)
     number = _NUMBER_BEFORE.search(text, max(0, fragment.start - 40), fragment.start)
-    if unit is None or number is None:
+    if unit_text is None or number is None:
         return None
-    value = float(number.group(1).replace(",", "")) * unit
+    value = float(number.group(1).replace(",", "")) * CJK_SCALES[unit_text]
     amount = f"{value:,.15g}"
     for scale, name in _SCALES:
         if value >= scale:
             amount = f"{value / scale:,.15g} {name}"
             break
-    rest = fragment.text[1:]
-    rest_gloss = _CURRENCIES.get(rest) or (dictionary_gloss(rest, [rest]) if rest else None)
-    return number.start(), f"{amount} {rest_gloss}" if rest_gloss else amount
+    rest = fragment.text[len(unit_text):]
+    currency = next((word for word in _CURRENCY_NAMES if rest.startswith(word)), "")
+    words = [amount]
+    if currency:
+        words.append(_CURRENCIES[currency])
+    remainder = rest[len(currency):]
+    if remainder:
+        words.append(_AMOUNT_TAILS.get(remainder) or dictionary_gloss(remainder, [remainder])
+                     or "")
+    return number.start(), " ".join(word for word in words if word)
+
+
+# Longest first: 千万 before 千, 万亿 before 万.
+_UNIT_NAMES = sorted((unit for unit in CJK_SCALES if unit != "千"), key=len, reverse=True)
+_CURRENCY_NAMES = sorted(_CURRENCIES, key=len, reverse=True)
+_AMOUNT_TAILS = {"以上": "or more", "多": "or more", "余": "or more", "以下": "or less",
+                 "以内": "or less", "左右": "or so"}
 
 
 def _glossed(text: str, start: int, end: int, gloss_start: int, gloss_end: int,

@@ -114,7 +114,7 @@ class ZhClaims:
     def __call__(self, doc: Doc) -> Doc:
         entities = [Entity.from_json(record) for record in doc._.zh_entities or []]
         claims = extract_claims(doc.text, doc._.clean_text or "", doc._.clean_map or [],
-                                doc._.clean_inserted or [], entities)
+                                doc._.clean_inserted or [], entities, _fragments(doc))
         doc._.zh_claims = [claim.to_json() for claim in claims]
         return doc
 

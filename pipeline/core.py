@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 
@@ -49,7 +50,7 @@ def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Documen
     if doc.meta.get("publisher") is None:
         doc.meta["publisher"] = site_on_page(doc)
     doc.claims = extract_claims(doc.text, doc.clean_text, doc.clean_map, doc.clean_inserted,
-                                doc.entities)
+                                doc.entities, doc.fragments)
     doc.stats = document_stats(doc)
     if article.ingest_stats:
         doc.stats["ingest"] = dict(article.ingest_stats)
@@ -77,16 +78,26 @@ def site_on_page(doc: Document) -> str | None:
                        default=title)
     for index in range(title):
         line = doc.text[doc.blocks[index].start:doc.blocks[index].end].strip()
-        if not_companies().get(line.casefold()) == "product" or any(
+        if (index == 0 and not_companies().get(line.casefold()) == "product") or any(
                 entity.type == "media" and any(m.text == line for m in entity.mentions)
                 for entity in (*doc.entities, *doc.boilerplate_entities)):
             return line
     for entity in (*doc.entities, *doc.boilerplate_entities):
         if entity.type == "media" and any(
                 mention.block == "boilerplate" and mention.start >= doc.blocks[last_content].end
+                and not _LINK_LINE.match(doc.text, _line_start(doc.text, mention.start))
                 for mention in entity.mentions):
             return str(entity.name)
     return None
+
+
+# Footer lines that point elsewhere: the outlet they name did not publish this article.
+_LINK_LINE = re.compile(r"(?:Related|Read more|Read next|Also read|See also|More from)\b",
+                        re.IGNORECASE)
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
 
 
 def document_stats(doc: Document) -> dict[str, Any]:

@@ -22,6 +22,7 @@ because its English pair stands beside it).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -363,16 +364,26 @@ class _Found:
 
     info: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
     spans: dict[tuple[int, int], str] = field(default_factory=dict)
+    # The same spans sorted by start; they never overlap, so their ends are sorted too.
+    _starts: list[int] = field(default_factory=list)
+    _ends: list[int] = field(default_factory=list)
+
+    def _overlapping(self, start: int, end: int) -> range:
+        first = bisect.bisect_right(self._ends, start)
+        return range(first, bisect.bisect_left(self._starts, end))
 
     def add(self, start: int, end: int, name: str) -> bool:
-        if (start, end) in self.spans or any(
-                s < end and start < e for s, e in self.spans):
+        if start >= end or self._overlapping(start, end):
             return False
+        index = bisect.bisect_left(self._starts, start)
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
         self.spans[(start, end)] = name
         return True
 
     def names_at(self, start: int, end: int) -> list[str]:
-        return [name for (s, e), name in self.spans.items() if s < end and start < e]
+        return [self.spans[(self._starts[i], self._ends[i])]
+                for i in self._overlapping(start, end)]
 
 
 def extract_entities(
@@ -530,11 +541,14 @@ _ACRONYM_AFTER = re.compile(r"\s?[(（]([A-Z][A-Za-z0-9&.]{1,9})[)）]")
 
 def _from_acronyms(found: _Found, text: str, blocks: Sequence[Block]) -> None:
     """``Hong Kong Stock Exchange (HKEX)``: the acronym names the same company."""
+    acronyms: dict[str, str] = {}
     for (start, end), name in sorted(found.spans.items()):
         match = _ACRONYM_AFTER.match(text, end)
         if match and match.group(1) != text[start:end]:
             found.add(match.start(1), match.end(1), name)
-            _find_all(found, text, blocks, match.group(1), name)
+            acronyms.setdefault(match.group(1), name)
+    for acronym, name in acronyms.items():
+        _find_all(found, text, blocks, acronym, name)
 
 
 def _find_all(found: _Found, text: str, blocks: Sequence[Block], form: str, name: str) -> None:
@@ -802,8 +816,6 @@ def _entities(found: _Found, text: str, blocks: Sequence[Block],
               inserted: Sequence[Sequence[int]]) -> tuple[list[Entity], list[Entity]]:
     starts = [block.start for block in blocks]
     by_name: dict[str, Entity] = {}
-    import bisect
-
     for (start, end), name in sorted(found.spans.items()):
         kind, wikidata, source = found.info[name]
         entity = by_name.setdefault(name, Entity("", name, kind, wikidata, source))

@@ -41,7 +41,7 @@ _SCALE_WORDS = {
     "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
     "billion": 1e9, "bln": 1e9, "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "t": 1e12,
 }
-_CJK_SCALES = {"千": 1e3, "万": 1e4, "萬": 1e4, "十万": 1e5, "十萬": 1e5, "百万": 1e6,
+CJK_SCALES = {"千": 1e3, "万": 1e4, "萬": 1e4, "十万": 1e5, "十萬": 1e5, "百万": 1e6,
                "百萬": 1e6, "千万": 1e7, "千萬": 1e7, "亿": 1e8, "億": 1e8, "十亿": 1e9,
                "十億": 1e9, "百亿": 1e10, "百億": 1e10, "千亿": 1e11, "千億": 1e11,
                "万亿": 1e12, "萬億": 1e12}
@@ -109,7 +109,7 @@ _HYPHEN_COUNT_RE = re.compile(
 _CUR_BEFORE = _alternation(list(_CURRENCY_BEFORE))
 _CUR_AFTER = _alternation(list(_CURRENCY_AFTER))
 _SCALE = r"thousand|million|billion|trillion|mln|bln|mn|bn|tn|[kKmMbBtT](?![A-Za-z])"
-_CJK_SCALE = _alternation(list(_CJK_SCALES))
+_CJK_SCALE = _alternation(list(CJK_SCALES))
 _COUNT = _alternation(list(_COUNTED))
 _MODIFIER = _alternation(list(_APPROX) + list(_LOWER) + list(_UPPER))
 
@@ -249,7 +249,7 @@ def _quantity(text: str, match: re.Match[str], floor: int) -> Quantity | None:
         return None  # "Journey 6 chips", "Model 3 cars": a product's name
     value = float(_WORD_NUMBERS[number.lower()]) if word else float(number.replace(",", ""))
     if cjk:
-        value *= _CJK_SCALES[cjk]
+        value *= CJK_SCALES[cjk]
     if scale:
         value *= _SCALE_WORDS[scale.lower()]
     currency = _CURRENCY_BEFORE.get(cur1 or "") or _CURRENCY_AFTER.get(cur2 or "")
@@ -387,10 +387,10 @@ def written_value(span: str, following: str = "") -> set[float]:
     written = number.group()
     base = float(_WORD_NUMBERS[written.lower()]) if written.lower() in _WORD_NUMBERS else (
         float(written.replace(",", "")))
-    scales = [_CJK_SCALES.get(m.group()) or _SCALE_WORDS[m.group().lower()]
+    scales = [CJK_SCALES.get(m.group()) or _SCALE_WORDS[m.group().lower()]
               for m in _SPAN_SCALE.finditer(span, number.end())]
     values = {base * math.prod(scales)}
     if not scales:
-        values |= {base * (_CJK_SCALES.get(m.group()) or _SCALE_WORDS[m.group().lower()])
+        values |= {base * (CJK_SCALES.get(m.group()) or _SCALE_WORDS[m.group().lower()])
                    for m in _SPAN_SCALE.finditer(following[:40])}
     return values

@@ -84,3 +84,23 @@ def test_front_matter_is_markdown_only() -> None:
     doc = annotate_text("---\nA plain text title\n---\n\nThe pace of industry picked up.\n")
     assert doc.source.format == "txt"
     assert "A plain text title" in doc.clean_text
+
+
+def test_a_claim_over_a_glossed_name_keeps_the_chinese_and_its_parenthesis() -> None:
+    from conftest import annotate_text
+
+    doc = annotate_text("月之暗面 (Moonshot AI) raised $1 billion in 2025.\n")
+    (claim,) = doc.claims
+    assert claim.text == "月之暗面 (Moonshot AI) raised $1 billion in 2025."
+
+
+def test_amounts_with_compound_units_and_bounds_read_as_english() -> None:
+    from conftest import annotate_text
+
+    doc = annotate_text("Zhipu AI raised 5千万元 last year. Revenue reached 3亿元以上.\n")
+    assert "raised 50 million yuan last year" in doc.clean_text
+    assert "300 million yuan or more" in doc.clean_text
+    quantities = [q for claim in doc.claims for q in claim.quantities]
+    assert [(q.text, q.value, q.bound) for q in quantities] == [
+        ("5千万元", 5e7, None), ("3亿元", 3e8, "lower")]
+
