@@ -33,12 +33,11 @@ from typing import Any
 from .document import Block, Fragment, Span
 from .gloss import segmenter
 from .resources import GazetteerEntry, english_ner, gazetteer, not_companies
-from .scripts import HAN_CLASS
+from .scripts import HAN_CLASS, HAN_RE, is_all_han
 from .sentences import sentences
 
 _TOKEN_RE = re.compile(
     rf"[A-Za-z0-9]+(?:[.&][A-Za-z0-9]+)*|[{HAN_CLASS}]+|[^\s{HAN_CLASS}A-Za-z0-9]")
-_HAN_RE = re.compile(f"[{HAN_CLASS}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +104,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[in
     end = len(text) if end is None else end
     tokens: list[tuple[int, int]] = []
     for match in _TOKEN_RE.finditer(text, start, end):
-        if _HAN_RE.match(match.group()):
+        if HAN_RE.match(match.group()):
             position = match.start()
             for word in segmenter().words(match.group()):
                 tokens.append((position, position + len(word)))
@@ -278,7 +277,7 @@ def name_like(words: str) -> bool:
     parts = words.split()
     return (0 < len(parts) <= 6 and bool(re.match(r"[A-Z0-9]", parts[0]))
             and all(_NAME_WORD.match(part) for part in parts)
-            and not _HAN_RE.search(words))
+            and not HAN_RE.search(words))
 
 
 def _english_company_type(name: str, cued: bool = False) -> str | None:
@@ -750,7 +749,7 @@ def _from_literal_translations(found: _Found, text: str, blocks: Sequence[Block]
     chinese: dict[str, set[str]] = {}
     furniture = [(b.start, b.end) for b in blocks if b.kind == "boilerplate"]
     for (start, end), name in found.spans.items():
-        if _ALL_HAN.fullmatch(text[start:end]) and not any(
+        if is_all_han(text[start:end]) and not any(
                 s <= start < e for s, e in furniture):
             chinese.setdefault(name, set()).update(_literal_words(text[start:end]))
     if not chinese:
@@ -766,9 +765,6 @@ def _from_literal_translations(found: _Found, text: str, blocks: Sequence[Block]
                 if all(word in senses or word.rstrip("s") in senses for word in words):
                     _find_all(found, text, blocks, match.group(), name)
                     break
-
-
-_ALL_HAN = re.compile(f"[{HAN_CLASS}]+")
 
 
 @lru_cache(maxsize=4096)

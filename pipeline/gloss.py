@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from .document import Fragment, Token
 from .resources import cedict, gazetteer, glossary, glossary_entries, resource_path
-from .scripts import HAN_CLASS
+from .scripts import HAN_CLASS, is_all_han
 
 # Senses that say nothing about meaning in running news text.
 _JUNK_SENSE = re.compile(
@@ -25,9 +25,7 @@ _JUNK_SENSE = re.compile(
     re.IGNORECASE,
 )
 _NOTE = re.compile(r"\s*\([^()]*\)\s*")
-_CROSS_REFERENCE = re.compile(
-    r"\s*[\u3400-\u9fff\U00020000-\U0003134f]+(?:\|[\u3400-\u9fff\U00020000-\U0003134f]+)?"
-    r"(?:\[[^\]]*\])?")
+_CROSS_REFERENCE = re.compile(rf"\s*[{HAN_CLASS}]+(?:\|[{HAN_CLASS}]+)?(?:\[[^\]]*\])?")
 Script = Literal["simplified", "traditional", "both"]
 
 
@@ -107,7 +105,6 @@ def _shorten(sense: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" ,")
 
 
-_ALL_HAN = re.compile(f"[{HAN_CLASS}]+")
 _GLOSSARY_TAGS = {"company": "nt", "organization": "nt", "term": "n", "slang": "nz"}
 
 
@@ -126,7 +123,7 @@ class _Segmenter:
             tokenizer.add_word(chinese, freq=2000, tag=_GLOSSARY_TAGS.get(kind, "nz"))
         # So does every company's Chinese name, so the entity matcher sees it whole.
         for name in company_names():
-            if _ALL_HAN.fullmatch(name):
+            if is_all_han(name):
                 tokenizer.add_word(name, freq=2000, tag="nt")
         self._tokenizer = tokenizer
         self._tagger = jieba.posseg.POSTokenizer(tokenizer)

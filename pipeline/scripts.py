@@ -11,6 +11,7 @@ KANA_CLASS = "\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 HANGUL_CLASS = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
 
 HAN_RE = re.compile(f"[{HAN_CLASS}]")
+HAN_RUN_ONLY_RE = re.compile(f"[{HAN_CLASS}]+")
 KANA_RE = re.compile(f"[{KANA_CLASS}]")
 HANGUL_RE = re.compile(f"[{HANGUL_CLASS}]")
 # Latin words: ASCII and Latin-1/Extended letters, digits glued on (Base58Labs, GPT-4).
@@ -24,6 +25,11 @@ def is_han(char: str) -> bool:
 
 def is_kana(char: str) -> bool:
     return KANA_RE.match(char) is not None
+
+
+def is_all_han(text: str) -> bool:
+    """Is ``text`` a run of Han characters only (智谱, not 智谱AI)?"""
+    return HAN_RUN_ONLY_RE.fullmatch(text) is not None
 
 
 def count_han(text: str) -> int:
