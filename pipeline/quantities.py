@@ -97,12 +97,14 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORDNUM = _alternation([w for word in _WORD_NUMBERS for w in (word, word.capitalize())])
 _FOLD_RE = re.compile(rf"(?<![\w.,-])(?P<num>{_WORDNUM}|\d+(?:\.\d+)?)-?fold(?![\w-])",
                       re.IGNORECASE)
+# What stands between the two halves of a range: "3 to 5", "3-5", "380 to about 600".
+_RANGE_GAP = r"\s?(?:-|–|to|and)\s?(?:about |around |roughly |nearly |approximately )?"
 # "between 115,000 and 120,000 vehicles", "from 380 to 600 people": the first number of a
 # range takes the unit written after the second.
 _RANGE_FIRST_RE = re.compile(
-    r"(?<![\w.,])(?P<cur>[$¥￥€£]|US\$|HK\$|NT\$)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-    r"(?P<gap>\s?(?:-|–|to|and)\s?(?:about |around |roughly |nearly |approximately )?)"
-    r"(?=[$¥￥€£]?\d)")
+    r"(?<![\w.,])(?P<cur>[$¥￥€£]|US\$|HK\$|NT\$)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?P<gap>{_RANGE_GAP})(?=[$¥￥€£]?\d)")
 _HYPHEN_COUNT_RE = re.compile(
     r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+|\d+)-(?P<noun>GPU|card|chip|server|vehicle|"
     r"person|member|employee|robot)s?(?![\w-])")
@@ -169,14 +171,10 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         second = by_start.get(match.end())
         if second is None or match.start() in taken or _YEAR_RE.match(match.group("num")):
             continue
-        written = re.search(r"\d[\d,]*(?:\.\d+)?", second.text)
-        number = float(written.group().replace(",", "")) if written else 0.0
-        scale = second.value / number if number else 1.0
-        value = float(match.group("num").replace(",", ""))
-        if not 0.5 <= scale <= 1.5:  # "23.0 to 24.1 billion": the scale carries over
-            value *= scale
+        # Unscaled here: _carry_range_scale gives it the second half's scale.
         found.append(Quantity(match.start(), match.end("num"), text[match.start():match.end("num")],
-                              value, second.unit, second.currency, second.approx, None))
+                              _written_number(match.group("num")), second.unit,
+                              second.currency, second.approx, None))
     found = _carry_range_scale(text, sorted(found, key=lambda quantity: quantity.start))
     for match in _FRACTION_RE.finditer(text, start, end):
         approx, bound = _modifier(text, start, match.start())
@@ -185,8 +183,14 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     return sorted(found, key=lambda quantity: quantity.start)
 
 
-_RANGE_GAP = re.compile(r"\s?(?:-|–|to|and)\s?(?:about |around |roughly |nearly )?$")
+_RANGE_GAP_RE = re.compile(f"{_RANGE_GAP}$")
 _SCALE_WORD = re.compile(rf"(?:{_SCALE}|{_CJK_SCALE})", re.IGNORECASE)
+
+
+def _written_number(text: str) -> float:
+    """The first number written in digits in ``text`` (``US$1,200.5`` -> 1200.5), or 0."""
+    written = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return float(written.group().replace(",", "")) if written else 0.0
 
 
 def _carry_range_scale(text: str, found: list[Quantity]) -> list[Quantity]:
@@ -195,13 +199,11 @@ def _carry_range_scale(text: str, found: list[Quantity]) -> list[Quantity]:
     for index in range(len(found) - 1):
         first, second = found[index], found[index + 1]
         if (first.unit != second.unit or _SCALE_WORD.search(first.text)
-                or not _RANGE_GAP.match(text[first.end:second.start])):
+                or not _RANGE_GAP_RE.match(text[first.end:second.start])):
             continue
-        written = re.search(r"\d[\d,]*(?:\.\d+)?", second.text)
-        number = float(written.group().replace(",", "")) if written else 0.0
+        number = _written_number(second.text)
         scale = second.value / number if number else 1.0
-        own = re.search(r"\d[\d,]*(?:\.\d+)?", first.text)
-        if scale > 1.5 and own and float(own.group().replace(",", "")) == first.value:
+        if scale > 1.5 and _written_number(first.text) == first.value:
             found[index] = dataclasses.replace(first, value=first.value * scale)
     return found
 
