@@ -64,7 +64,7 @@ _TITLES = frozenset([
     "chief", "minister", "premier", "governor", "secretary",
 ])
 # "Hong Kong-based Victory Bay Securities": the modifier is not part of the name.
-_MODIFIER_SUFFIXES = ("-based", "-listed", "-backed", "-owned", "-born", "-headquartered")
+MODIFIER_SUFFIXES = ("-based", "-listed", "-backed", "-owned", "-born", "-headquartered")
 _NUMERIC_UNITS = frozenset("万萬亿億千百兆")
 _PAIR_LOOKBACK = 200
 
@@ -75,7 +75,7 @@ def _name_proper(words: list[re.Match[str]]) -> list[re.Match[str]]:
     texts = [word.group() for word in words]
     cut = 0
     for index, word in enumerate(texts[:-1]):
-        modifier = word.endswith(_MODIFIER_SUFFIXES) or word.endswith(("'s", "’s"))
+        modifier = word.endswith(MODIFIER_SUFFIXES) or word.endswith(("'s", "’s"))
         # A connector belongs to an institution's name: "Bank of China", "Securities and
         # Futures Commission"; "Baidu and Alibaba" is two names, and so is "... Investment
         # Fund and Guoxin Yuanjing Fund" (the same head word ends both). "of the" inside a

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from .detect import MODIFIER_SUFFIXES
 from .document import Block, Fragment, Span
 from .gloss import segmenter
 from .resources import GazetteerEntry, english_ner, gazetteer, not_companies
@@ -584,7 +585,7 @@ def _from_model(found: _Found, text: str, blocks: Sequence[Block], clean_text: s
             end = start + len(name)
             if (not name_like(name) or not_business(name) or _is_known(found, name)
                     or re.fullmatch(r"[A-Z0-9]{1,6}", name)  # tickers: IBIT, TMUSD
-                    or any(known.startswith(name + " ") or name in known for known in found.info)):
+                    or any(name in known for known in found.info)):
                 continue  # "Lingxi" for "Lingxi Dynamics": a short form, linked later
             kind = _english_company_type(name)
             if kind is None:
@@ -691,7 +692,8 @@ def _unexplained_name(clean_text: str, start: int, end: int, known: set[str]) ->
     return False
 
 
-_MODIFIER_ENDINGS = ("-based", "-listed", "-backed", "-owned", "-speaking", "-born")
+# Detect's name modifiers ("Hong Kong-based"), and "Chinese-speaking".
+_MODIFIER_ENDINGS = (*MODIFIER_SUFFIXES, "-speaking")
 
 
 def _recurring_name(clean_text: str, name: str) -> bool:
