@@ -1,17 +1,31 @@
-"""``bipipe run PATH... --out DIR``: a thin layer over :func:`pipeline.batch.run_batch`."""
+"""``bipipe run PATH... --out DIR``: a thin layer over :func:`pipeline.batch.run_batch`.
+
+Exit codes: 0 every input became an article, 1 some inputs failed (each one is in
+``DIR/_errors.jsonl``), 2 bad usage or a run that cannot start.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .batch import process, run_batch
+from .batch import BatchError, process, run_batch
 from .errors import InputError
 from .ingest import Failure, ingest_bytes
 from .settings import DEFAULT_SETTINGS, Settings
+
+EXIT_OK, EXIT_FAILED_INPUTS, EXIT_USAGE = 0, 1, 2
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity mask
+        return os.cpu_count() or 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,14 +33,29 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bipipe", description="Clean and annotate English articles translated from Chinese.")
     parser.add_argument("--version", action="version", version=f"bipipe {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="annotate files or folders (or - for stdin)")
+    run = commands.add_parser(
+        "run", help="annotate files or folders (or - for stdin)",
+        epilog="exit codes: 0 all inputs written, 1 some inputs failed "
+               "(see DIR/_errors.jsonl), 2 bad usage")
     run.add_argument("paths", nargs="+", metavar="PATH",
                      help="a file, a folder (searched recursively), or - to read stdin")
     run.add_argument("--out", type=Path, help="output folder (required unless PATH is -)")
+    run.add_argument("--workers", type=int, default=None, metavar="N",
+                     help=f"processes annotating at once (default: every core, here "
+                          f"{available_cores()})")
+    run.add_argument("--engine", choices=("local", "ray"), default="local",
+                     help="local processes (default) or Ray Data, for a cluster "
+                          "(pip install 'bipipe[ray]')")
+    run.add_argument("--ray-address", metavar="ADDR",
+                     help="join this Ray cluster (default: start Ray on this machine)")
+    run.add_argument("--force", action="store_true",
+                     help="redo articles whose output already exists (by default a rerun "
+                          "skips them, so an interrupted run resumes)")
+    run.add_argument("--resume", action="store_true", help=argparse.SUPPRESS)  # the default now
+    run.add_argument("--quiet", "-q", action="store_true",
+                     help="print errors only: no progress and no summary line")
     run.add_argument("--max-bytes", type=int, default=DEFAULT_SETTINGS.max_bytes,
                      help="reject inputs larger than this (default: %(default)s)")
-    run.add_argument("--resume", action="store_true",
-                     help="skip articles whose output already exists for the same input bytes")
     return parser
 
 
@@ -35,7 +64,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.max_bytes <= 0:
         parser.error("--max-bytes must be positive")
-    settings = Settings(max_bytes=args.max_bytes, resume=args.resume)
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.ray_address and args.engine != "ray":
+        parser.error("--ray-address needs --engine ray")
+    settings = Settings(max_bytes=args.max_bytes, force=args.force,
+                        workers=args.workers or available_cores(), engine=args.engine,
+                        ray_address=args.ray_address, quiet=args.quiet)
     if args.paths == ["-"]:
         if args.out is not None:
             parser.error("- writes its JSON to stdout; --out does not apply")
@@ -44,12 +79,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("- (stdin) cannot be combined with other paths")
     if args.out is None:
         parser.error("--out DIR is required")
-    summary = run_batch([Path(path) for path in args.paths], args.out, settings)
+    try:
+        summary = run_batch([Path(path) for path in args.paths], args.out, settings)
+    except BatchError as error:
+        print(f"bipipe: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"bipipe: interrupted; finished articles are in {args.out}, and running the "
+              f"same command again resumes", file=sys.stderr)
+        return 130
     counts = summary.counts
-    print(f"bipipe: {counts['written']} written, {counts['failed']} failed, "
-          f"{counts['skipped_done']} skipped (already done), "
-          f"{counts['ignored_other_files']} other files ignored -> {args.out}", file=sys.stderr)
-    return 0 if summary.ok else 1
+    if not settings.quiet:
+        print(f"bipipe: {counts['written']} written, {counts['failed']} failed, "
+              f"{counts['skipped_done']} skipped (already done), "
+              f"{counts['ignored_other_files']} other files ignored -> {args.out}",
+              file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILED_INPUTS
 
 
 def _run_stdin(settings: Settings) -> int:
@@ -57,11 +102,11 @@ def _run_stdin(settings: Settings) -> int:
     for item in ingest_bytes(data, doc_id="stdin", fmt="stdin", path=None, settings=settings):
         if isinstance(item, Failure):
             print(f"bipipe: error: -: {item.error.message}", file=sys.stderr)
-            return 1
+            return EXIT_FAILED_INPUTS
         try:
             sys.stdout.buffer.write(process(item, settings).encode("utf-8"))
             sys.stdout.buffer.flush()
         except InputError as error:
             print(f"bipipe: error: -: {error.message}", file=sys.stderr)
-            return 1
-    return 0
+            return EXIT_FAILED_INPUTS
+    return EXIT_OK

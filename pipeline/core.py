@@ -25,32 +25,43 @@ from .resources import not_companies
 from .scripts import count_han
 from .settings import DEFAULT_SETTINGS, Settings
 from .structure import structure
+from .timing import Stopwatch
 
 
-def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS) -> Document:
+def annotate(article: Article, settings: Settings = DEFAULT_SETTINGS,
+             watch: Stopwatch | None = None) -> Document:
+    """Every stage over one article; ``watch`` collects the time each stage took."""
+    stage = (watch or Stopwatch()).stage
     doc = Document(article.id, article.text, article.source, meta=dict(article.meta))
     for key in META_KEYS:
         doc.meta.setdefault(key, None)
-    doc.blocks, found = structure(doc.text, doc.meta, settings,
-                                  markdown=article.source.format == "md")
-    for key, value in found.items():
-        if doc.meta.get(key) is None:
-            doc.meta[key] = value
-    if doc.meta.get("title") is None:
-        doc.meta["title"] = next(
-            (doc.text[b.start:b.end] for b in doc.blocks if b.kind == "title"), None)
-    if doc.meta.get("publisher") is None and doc.meta.get("title"):
-        doc.meta["publisher"] = site_in_title(str(doc.meta["title"]))
-    fragments, doc.foreign = detect_fragments(doc.text, doc.blocks)
-    doc.fragments = with_amount_glosses(doc.text, gloss(fragments))
-    doc.clean_text, doc.clean_map, doc.clean_inserted = clean_with_insertions(
-        doc.text, doc.blocks, doc.fragments, doc.foreign)
-    doc.entities, doc.boilerplate_entities = extract_entities(
-        doc.text, doc.blocks, doc.fragments, doc.clean_text, doc.clean_map, doc.clean_inserted)
-    if doc.meta.get("publisher") is None:
-        doc.meta["publisher"] = site_on_page(doc)
-    doc.claims = extract_claims(doc.text, doc.clean_text, doc.clean_map, doc.clean_inserted,
-                                doc.entities, doc.fragments)
+    with stage("structure"):
+        doc.blocks, found = structure(doc.text, doc.meta, settings,
+                                      markdown=article.source.format == "md")
+        for key, value in found.items():
+            if doc.meta.get(key) is None:
+                doc.meta[key] = value
+        if doc.meta.get("title") is None:
+            doc.meta["title"] = next(
+                (doc.text[b.start:b.end] for b in doc.blocks if b.kind == "title"), None)
+        if doc.meta.get("publisher") is None and doc.meta.get("title"):
+            doc.meta["publisher"] = site_in_title(str(doc.meta["title"]))
+    with stage("detect"):
+        fragments, doc.foreign = detect_fragments(doc.text, doc.blocks)
+    with stage("gloss"):
+        doc.fragments = with_amount_glosses(doc.text, gloss(fragments))
+    with stage("clean"):
+        doc.clean_text, doc.clean_map, doc.clean_inserted = clean_with_insertions(
+            doc.text, doc.blocks, doc.fragments, doc.foreign)
+    with stage("entities"):
+        doc.entities, doc.boilerplate_entities = extract_entities(
+            doc.text, doc.blocks, doc.fragments, doc.clean_text, doc.clean_map,
+            doc.clean_inserted)
+        if doc.meta.get("publisher") is None:
+            doc.meta["publisher"] = site_on_page(doc)
+    with stage("claims"):
+        doc.claims = extract_claims(doc.text, doc.clean_text, doc.clean_map,
+                                    doc.clean_inserted, doc.entities, doc.fragments)
     doc.stats = document_stats(doc)
     if article.ingest_stats:
         doc.stats["ingest"] = dict(article.ingest_stats)

@@ -24,6 +24,8 @@ class Errors(StrEnum):
     E012 = "output failed schema validation: {detail}"
     E013 = "cannot write the output: {detail}"
     E014 = "cannot read the input: {detail}"
+    E015 = ("the worker process died on this input, twice (out of memory, or a crash in a "
+            "native library)")
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]
         return f"[{self.name}] {self.value.format(**kwargs)}"

@@ -188,24 +188,65 @@ def ingest_bytes(
 
 
 def ingest_path(path: Path, settings: Settings) -> Iterator[Article | Failure]:
+    """Every article in one file (several for jsonl), read in this process."""
+    for unit in expand(path, settings):
+        yield unit if isinstance(unit, Failure) else ingest_unit(unit, settings)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One article's worth of input for a worker: a whole file (txt, md, html), or one jsonl
+    record that the reader already split off and decoded. Plain fields only, so a unit
+    crosses to a worker process or a Ray actor cheaply."""
+
+    path: str
+    fmt: Format
+    record: str | None = None
+    """A jsonl record's line, decoded; None for a whole file, which the worker reads."""
+    line: int = 0
+    encoding: str = ""
+
+
+def expand(path: Path, settings: Settings) -> Iterator[Unit | Failure]:
+    """The units of one input, streamed: a jsonl file is read line by line when it is over
+    the size limit (one article may not be, a feed may), and whole otherwise, so that any
+    encoding the file has is detected as for other files."""
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         yield Failure(str(path), None, InputError(Errors.E008, suffix=path.suffix))
         return
-    if fmt == "jsonl" and path.is_file() and path.stat().st_size > settings.max_bytes:
-        # A feed larger than one article may be: stream it, and hold each line to the limit.
+    if fmt != "jsonl":
+        yield Unit(str(path), fmt)
+        return
+    if path.is_file() and path.stat().st_size > settings.max_bytes:
         yield from _jsonl_stream(path, settings)
         return
     try:
-        data = read_bytes(path, settings)
+        text, encoding = decode(read_bytes(path, settings))
     except InputError as error:
         yield Failure(str(path), safe_id(path.stem), error)
         return
-    yield from ingest_bytes(data, doc_id=safe_id(path.stem), fmt=fmt, path=str(path),
-                            settings=settings)
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield Unit(str(path), "jsonl", line, number, encoding)
 
 
-def _jsonl_stream(path: Path, settings: Settings) -> Iterator[Article | Failure]:
+def ingest_unit(unit: Unit, settings: Settings) -> Article | Failure:
+    """The article a unit holds, or why it cannot be one."""
+    path = Path(unit.path)
+    if unit.record is not None:
+        # Only non-blank lines become units, so the record yields an article or a failure.
+        return next(_jsonl_record(unit.record, unit.line, safe_id(path.stem), unit.path,
+                                  unit.encoding))
+    try:
+        data = read_bytes(path, settings)
+    except InputError as error:
+        return Failure(unit.path, safe_id(path.stem), error)
+    return next(ingest_bytes(data, doc_id=safe_id(path.stem), fmt=unit.fmt, path=unit.path,
+                             settings=settings))
+
+
+def _jsonl_stream(path: Path, settings: Settings) -> Iterator[Unit | Failure]:
     """Records of a large jsonl file, line by line, decoded as UTF-8 as JSON Lines requires."""
     with path.open("rb") as stream:
         for number, raw in enumerate(stream, start=1):
@@ -219,8 +260,8 @@ def _jsonl_stream(path: Path, settings: Settings) -> Iterator[Article | Failure]
             except UnicodeDecodeError as error:
                 yield Failure(label, None, InputError(Errors.E003, detail=str(error)))
                 continue
-            yield from _jsonl_record(line.rstrip("\r\n"), number, safe_id(path.stem),
-                                     str(path), "utf-8")
+            if line.strip():
+                yield Unit(str(path), "jsonl", line.rstrip("\r\n"), number, "utf-8")
 
 
 FRONT_MATTER = re.compile(r"\A---\n(?P<body>(?:.*\n){0,40}?)---(?:\n|\Z)")

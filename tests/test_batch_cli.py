@@ -88,8 +88,9 @@ def test_batch_reports_each_failure(tmp_path: Path, run_cli) -> None:
         assert "淘汰" not in record["clean_text"] and "彻底" not in record["clean_text"]
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
-    assert stats["written"] == 3 and stats["failed"] == 4
-    assert stats["ignored_other_files"] == 1
+    assert stats["articles"]["written"] == 3 and stats["articles"]["failed"] == 4
+    assert stats["errors"] == {"E001": 1, "E002": 1, "E004": 1, "E005": 1}
+    assert stats["inputs"]["ignored_other_files"] == 1
 
 
 def test_real_20_mib_file_is_rejected(tmp_path: Path, run_cli) -> None:
@@ -124,11 +125,14 @@ def test_resume_skips_done(tmp_path: Path, run_cli) -> None:
     out = tmp_path / "out"
     assert run_cli("run", str(src), "--out", str(out)).code == 0
     (src / "b.txt").write_text(GOOD.replace("Six", "Eight"), encoding="utf-8")
-    assert run_cli("run", str(src), "--out", str(out), "--resume").code == 0
+    assert run_cli("run", str(src), "--out", str(out)).code == 0  # resuming is the default
     stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
-    assert stats["skipped_done"] == 1
-    assert stats["written"] == 1
+    assert stats["articles"]["skipped_done"] == 1
+    assert stats["articles"]["written"] == 1
     assert "Eight" in json.loads((out / "b.json").read_text(encoding="utf-8"))["text"]
+    assert run_cli("run", str(src), "--out", str(out), "--force").code == 0
+    stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
+    assert stats["articles"]["written"] == 2 and stats["articles"]["skipped_done"] == 0
 
 
 def test_stdin(monkeypatch: pytest.MonkeyPatch, run_cli) -> None:
@@ -164,7 +168,7 @@ def test_jsonl_id_cannot_escape_out_dir(tmp_path: Path, run_cli) -> None:
     (src / "feed.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "sub" / "out"
     assert run_cli("run", str(src), "--out", str(out)).code == 0
-    outputs = [p for p in out.iterdir() if p.name not in ("_stats.json", "_errors.jsonl")]
+    outputs = [p for p in out.glob("*.json") if p.name != "_stats.json"]
     assert len(outputs) == 2
     for path in outputs:
         assert path.parent == out

@@ -77,7 +77,7 @@ def test_outputs_are_readable_by_others_and_bad_lines_do_not_stop_the_batch(
     assert record["meta"]["title"] == "123"
     mode = stat.S_IMODE((out / "ok.json").stat().st_mode)
     assert mode & stat.S_IROTH
-    assert json.loads((out / "_stats.json").read_text())["written"] == 2
+    assert json.loads((out / "_stats.json").read_text())["articles"]["written"] == 2
 
 
 def test_front_matter_is_markdown_only() -> None:
