@@ -30,4 +30,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 clean-outputs:
-	rm -rf outputs/*.json outputs/_errors.jsonl
+	rm -rf outputs/*.json outputs/_errors.jsonl outputs/corpus.jsonl outputs/entities.csv

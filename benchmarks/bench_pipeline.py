@@ -1,64 +1,187 @@
-"""``make bench``: throughput and peak memory of the full pipeline over ``corpus/``.
+"""``make bench``: bipipe against the baselines a user would compare it with, in one run.
 
-Measured here, never asserted in tests. Model loading (jieba, CC-CEDICT, OpenCC) is timed
-separately from steady-state processing.
+Builds (once, deterministically) a corpus of about 1,000 varied articles, about 5 MB, from
+``corpus/``, then measures side by side:
+
+- ``bipipe run`` with 1 and 2 workers, as a user runs it (a fresh process: model loading,
+  reading and writing included): documents/s, MB/s, time to the first output file, and
+  the peak resident memory of every process of the run;
+- the bare default spaCy pipeline and a hand-written equivalent (spaCy + langdetect +
+  jieba + CC-CEDICT) over the same texts, model loading excluded (``baselines.py``);
+- the fragment detector alone against a plain regex scan for Han characters;
+- dense worst cases for the entity and claim stages.
+
+It prints the ratios against the targets of issue 4 and writes ``benchmarks/results.json``.
+Measured here, never asserted in tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from pipeline.core import annotate
-from pipeline.ingest import SUFFIX_FORMATS, Article, ingest_bytes, ingest_path
-from pipeline.settings import DEFAULT_SETTINGS
-from pipeline.write import dumps, to_record
+# Run as a script, so this folder is on sys.path.
+from baselines import bare_spacy, detector, hand_written, regex_scan
+from corpus_builder import build_corpus, corpus_files, texts
+
+ROOT = Path(__file__).parents[1]
+RESULTS = Path(__file__).parent / "results.json"
+TARGETS = {  # issue 4: each measured ratio, and the least it may be
+    "bipipe_vs_bare_spacy": 1.0,
+    "bipipe_vs_hand_written": 1.5,
+    "two_workers_vs_one": 1.7,
+    "detector_vs_regex": 0.3,
+}
+LIMITS = {"peak_rss_mib_per_process": 600, "first_output_s": 3.0}
 
 
-def load_articles(corpus: Path) -> list[Article]:
-    articles = []
-    for path in sorted(corpus.rglob("*")):
-        if path.suffix.lower() in SUFFIX_FORMATS:
-            articles.extend(a for a in ingest_path(path, DEFAULT_SETTINGS)
-                            if isinstance(a, Article))
-    return articles
+def bipipe_run(corpus: Path, workers: int, megabytes: float) -> dict[str, Any]:
+    """One ``bipipe run`` in a fresh process, watched from outside."""
+    out = Path(tempfile.mkdtemp(prefix=f"bipipe-bench-{workers}-"))
+    command = [str(Path(sys.executable).parent / "bipipe"), "run", str(corpus), "--out",
+               str(out), "--workers", str(workers), "--quiet", "--force"]
+    started = time.perf_counter()
+    run = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    first_output = None
+    peaks: dict[int, int] = {}
+    last_scan = 0.0
+    while run.poll() is None:
+        now = time.perf_counter()
+        if first_output is None and next(out.glob("[!_.]*.json"), None) is not None:
+            first_output = now - started
+        if now - last_scan > 0.5:  # a high-water mark: sampling it now and then is enough
+            last_scan = now
+            for pid in [run.pid, *_descendants(run.pid)]:
+                peaks[pid] = max(peaks.get(pid, 0), _peak_rss_kib(pid))
+        time.sleep(0.02 if first_output is None else 0.2)
+    seconds = time.perf_counter() - started
+    stderr = run.stderr.read() if run.stderr else ""
+    if run.returncode not in (0, 1):
+        raise SystemExit(f"bipipe run failed ({run.returncode}): {stderr}")
+    stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
+    shutil.rmtree(out)
+    documents = stats["articles"]["total"]
+    return {"workers": workers, "docs": documents, "seconds": round(seconds, 2),
+            "docs_per_s": round(documents / seconds, 2),
+            "mb_per_s": round(megabytes / seconds, 4),
+            "first_output_s": round(first_output, 2) if first_output else None,
+            "peak_rss_mib": sorted((round(kib / 1024) for kib in peaks.values() if kib),
+                                   reverse=True),
+            "failed": stats["articles"]["failed"],
+            "stage_seconds": stats["seconds"]["stages"]}
+
+
+def _descendants(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            child = int(entry.parent.name)
+            children.extend([child, *_descendants(child)])
+    return children
+
+
+def _peak_rss_kib(pid: int) -> int:
+    """The process's high-water mark of resident memory (Linux), 0 if it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def dense_cases() -> dict[str, float]:
+    """Worst cases for the company and claim stages: back-to-back names, pairs, amounts."""
+    from pipeline.core import annotate
+    from pipeline.ingest import Article, ingest_bytes
+    from pipeline.settings import DEFAULT_SETTINGS
+
+    results = {}
+    for piece in ("Hong Kong Stock Exchange (HKEX) ", "StepFun (阶跃星辰) ",
+                  "3 to 4 billion yuan, 1,000 ", "Alpha rose 5%; Beta fell 3%; "):
+        text = piece * (200_000 // len(piece))
+        (article,) = ingest_bytes(text.encode("utf-8"), doc_id="dense", fmt="txt", path=None,
+                                  settings=DEFAULT_SETTINGS)
+        assert isinstance(article, Article)
+        started = time.perf_counter()
+        annotate(article)
+        results[f"{piece.strip()} x 200 KB"] = round(time.perf_counter() - started, 2)
+    return results
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--corpus", type=Path, default=Path("corpus"))
-    parser.add_argument("--rounds", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT / "benchmarks" / ".corpus",
+                        help="where the generated corpus lives (built when missing)")
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--megabytes", type=float, default=5.0)
     args = parser.parse_args()
-    articles = load_articles(args.corpus)
-    started = time.perf_counter()
-    annotate(articles[0])
-    warmup = time.perf_counter() - started
-    chars = sum(len(article.text) for article in articles) * args.rounds
-    started = time.perf_counter()
-    for _ in range(args.rounds):
-        for article in articles:
-            dumps(to_record(annotate(article)))
-    elapsed = time.perf_counter() - started
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    documents = len(articles) * args.rounds
-    print(f"first document (loads jieba, CC-CEDICT, OpenCC): {warmup:.2f} s")
-    print(f"{documents} documents, {chars:,} chars in {elapsed:.2f} s: "
-          f"{documents / elapsed:.1f} docs/s, {chars / elapsed / 1000:.0f}k chars/s")
-    print(f"peak resident memory: {peak_mib:.0f} MiB")
-    # Worst cases for the company and claim stages: back-to-back names, pairs and amounts.
-    for piece in ("Hong Kong Stock Exchange (HKEX) ", "StepFun (阶跃星辰) ",
-                  "3 to 4 billion yuan, 1,000 ", "Alpha rose 5%; Beta fell 3%; "):
-        for size in (50_000, 200_000):
-            text = piece * (size // len(piece))
-            (article,) = ingest_bytes(text.encode("utf-8"), doc_id="dense", fmt="txt",
-                                      path=None, settings=DEFAULT_SETTINGS)
-            assert isinstance(article, Article)
-            started = time.perf_counter()
-            annotate(article)
-            print(f"dense {piece.strip()!r} x {size // 1000} KB: "
-                  f"{time.perf_counter() - started:.1f} s")
+    paths = corpus_files(args.corpus) if args.corpus.is_dir() else []
+    if not paths:
+        paths = build_corpus(ROOT / "corpus", args.corpus, args.articles, args.megabytes)
+    articles = texts(paths)
+    megabytes = sum(len(text.encode("utf-8")) for text in articles) / 1_000_000
+    print(f"corpus: {len(articles)} articles, {megabytes:.2f} MB of text in {args.corpus}")
+
+    runs = [bipipe_run(args.corpus, workers, megabytes) for workers in (1, 2)]
+    for run in runs:
+        print(f"bipipe, {run['workers']} worker(s): {run['docs_per_s']:7.2f} docs/s "
+              f"{run['mb_per_s']:.3f} MB/s, first output {run['first_output_s']} s, "
+              f"peak RSS per process {run['peak_rss_mib']} MiB")
+    baselines = {}
+    for name, baseline in (("bare_spacy", bare_spacy), ("hand_written", hand_written),
+                           ("regex_scan", regex_scan), ("detector", detector)):
+        result = baseline(articles, megabytes)
+        baselines[name] = {key: round(value, 4) for key, value in result.items()}
+        print(f"{name:>12}: {result['docs_per_s']:9.2f} docs/s {result['mb_per_s']:9.3f} MB/s"
+              f" (load {result['load_seconds']:.1f} s, not counted)")
+    one, two = runs
+    ratios = {
+        "bipipe_vs_bare_spacy": one["docs_per_s"] / baselines["bare_spacy"]["docs_per_s"],
+        "bipipe_vs_hand_written": one["docs_per_s"] / baselines["hand_written"]["docs_per_s"],
+        "two_workers_vs_one": two["docs_per_s"] / one["docs_per_s"],
+        "detector_vs_regex": baselines["detector"]["mb_per_s"]
+        / baselines["regex_scan"]["mb_per_s"],
+    }
+    checks = {name: {"measured": round(value, 3), "target": TARGETS[name],
+                     "met": value >= TARGETS[name]} for name, value in ratios.items()}
+    peak = max(max(run["peak_rss_mib"]) for run in runs)
+    first = max(run["first_output_s"] or float("inf") for run in runs)
+    checks["peak_rss_mib_per_process"] = {"measured": peak, "target": "<= 600",
+                                          "met": peak <= LIMITS["peak_rss_mib_per_process"]}
+    checks["first_output_s"] = {"measured": first, "target": "<= 3.0",
+                                "met": first <= LIMITS["first_output_s"]}
+    print("\ntargets (bipipe with 1 worker, model loading included, against baselines "
+          "with loading excluded):")
+    for name, check in checks.items():
+        print(f"  {name:>26}: {check['measured']:>8} (target {check['target']}) "
+              f"{'met' if check['met'] else 'NOT MET'}")
+    dense = dense_cases()
+    for name, seconds in dense.items():
+        print(f"dense {name}: {seconds} s")
+    results = {
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "corpus": {"articles": len(articles), "megabytes_of_text": round(megabytes, 3)},
+        "bipipe": runs, "baselines": baselines, "checks": checks, "dense_seconds": dense,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
