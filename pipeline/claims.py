@@ -15,6 +15,7 @@ quantity is the article's own words: ``50亿元`` stays ``50亿元`` even though
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -468,20 +469,17 @@ class _Mapper:
                 end = closing + 1 if closing < len(text) and text[closing] in ")）" else gloss.end
                 self.glosses.append((gloss.start, gloss.end, fragment.start, end))
 
-    def _piece(self, offset: int) -> tuple[int, int, int, int, bool] | None:
-        index = bisect.bisect_right(self.starts, offset) - 1
-        if index >= 0 and offset < self.pieces[index][1]:
-            return self.pieces[index]
-        return None
-
     def text_span(self, clean_start: int, clean_end: int) -> tuple[int, int]:
         positions = []
-        for offset in range(clean_start, clean_end):
-            piece = self._piece(offset)
-            if piece is None:
-                continue
-            c, _, t, u, copied = piece
-            positions.append((t + offset - c, t + offset - c + 1) if copied else (t, u))
+        # Pieces do not overlap: those that meet the span start at the last one starting at
+        # or before it.
+        first = max(bisect.bisect_right(self.starts, clean_start) - 1, 0)
+        for c, e, t, u, copied in itertools.islice(self.pieces, first, None):
+            if c >= clean_end:
+                break
+            low, high = max(c, clean_start), min(e, clean_end)
+            if low < high:
+                positions.append((t + low - c, t + high - c) if copied else (t, u))
         if not positions:
             return 0, 0
         start, end = min(p[0] for p in positions), max(p[1] for p in positions)
