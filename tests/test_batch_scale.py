@@ -208,3 +208,14 @@ def test_ray_engine_writes_the_same_bytes_as_the_local_engine(tmp_path: Path) ->
     assert article_outputs(distributed) == article_outputs(local)
     stats = json.loads((distributed / "_stats.json").read_text(encoding="utf-8"))
     assert stats["engine"] == "ray"
+
+
+def test_the_ray_engine_without_ray_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if the extra were not installed
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(GOOD, encoding="utf-8")
+    result = run_cli("run", str(src), "--out", str(tmp_path / "out"), "--engine", "ray")
+    assert result.code == 2
+    assert "pip install 'bipipe[ray]'" in result.err
