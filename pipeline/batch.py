@@ -317,14 +317,15 @@ class _Pool:
         except BrokenProcessPool:
             pass
         assert isinstance(unit, Unit)
-        if generation == self.generation:
+        if generation == self.generation:  # the first of its window to find the pool broken
             self._restart()
-        try:
-            return self.executor.submit(work, unit, self.out, self.settings).result()
-        except BrokenProcessPool:
-            self._restart()
-            label = f"{unit.path}:{unit.line}" if unit.line else unit.path
-            return failed(Failure(label, None, InputError(Errors.E015)))
+        # Alone in a pool of its own, so that no other unit can be blamed for its death.
+        with ProcessPoolExecutor(1, mp_context=self.context) as alone:
+            try:
+                return alone.submit(work, unit, self.out, self.settings).result()
+            except BrokenProcessPool:
+                label = f"{unit.path}:{unit.line}" if unit.line else unit.path
+                return failed(Failure(label, None, InputError(Errors.E015)))
 
     def _restart(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
