@@ -77,22 +77,23 @@ def read_samples(source: Path) -> list[Sample]:
             for line in text.splitlines():
                 if line.strip():
                     record = json.loads(line)
-                    samples.append(_sample("jsonl", str(record["id"]), _paragraphs(record["text"]),
-                                           [], record))
+                    paragraphs = _paragraphs(record["text"])
+                    samples.append(_sample("jsonl", str(record["id"]), paragraphs, paragraphs,
+                                           record))
         elif fmt == "html":
-            lines = text.split("\n")
-            samples.append(_sample("html", path.stem, lines, [_html_line_text(line)
-                                                               for line in lines]))
+            lines = text.split("\n")  # these pages hold one element a line
+            samples.append(_sample("html", path.stem, lines,
+                                   [_html_line_text(line) for line in lines]))
         else:
-            samples.append(_sample(fmt, path.stem, _paragraphs(text), []))
+            paragraphs = _paragraphs(text)
+            samples.append(_sample(fmt, path.stem, paragraphs, paragraphs))
     return samples
 
 
 def _sample(fmt: str, name: str, pieces: list[str], plain: list[str],
             record: dict[str, Any] | None = None) -> Sample:
-    """Cut ``pieces`` (paragraphs, or HTML lines with their ``plain`` text) at the first and
-    last prose paragraph: what lies outside is furniture, what lies between is body."""
-    plain = plain or pieces
+    """Cut ``pieces`` (paragraphs, or HTML lines) at the first and last prose paragraph, by
+    their ``plain`` text: what lies outside is furniture, what lies between is body."""
     prose = [i for i, text in enumerate(plain) if is_prose(text)]
     if not prose:
         return Sample(fmt, name, pieces, [], [], record)
