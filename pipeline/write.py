@@ -40,17 +40,23 @@ def to_record(doc: Document) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
+    # jsonschema-rs: the same Draft 2020-12 checks as the reference ``jsonschema`` package
+    # (the tests hold them to agreeing), some 400 times faster, so that checking every
+    # record costs well under a millisecond instead of a third of the article's time.
+    import jsonschema_rs
 
-    return Draft202012Validator(schema())
+    return jsonschema_rs.validator_for(schema())
 
 
 def validate(record: dict[str, Any]) -> None:
     """The schema, then what a schema cannot say: every span is exact and in order."""
-    error = next(iter(_validator().iter_errors(record)), None)
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-        raise InputError(Errors.E012, detail=f"{where}: {error.message[:200]}")
+    import jsonschema_rs
+
+    try:
+        _validator().validate(record)
+    except jsonschema_rs.ValidationError as error:
+        where = "/".join(str(part) for part in error.instance_path) or "(root)"
+        raise InputError(Errors.E012, detail=f"{where}: {error.message[:200]}") from None
     problem = offset_problem(record)
     if problem is not None:
         raise InputError(Errors.E012, detail=problem)

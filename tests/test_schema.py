@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import subprocess
 import sys
 import time
@@ -72,3 +73,28 @@ def test_wheel_ships_resources(tmp_path: Path) -> None:
         assert f"pipeline/resources/{resource}" in names, resource
     assert "pipeline/core.py" in names
     print(f"wheel built in {time.monotonic() - started:.1f}s")
+
+
+def test_the_fast_validator_agrees_with_the_reference_implementation(
+        record: dict[str, Any]) -> None:
+    """Outputs are checked with jsonschema-rs; the reference ``jsonschema`` package must
+    reach the same verdict on good records and on each kind of broken one."""
+    reference = Draft202012Validator(schema())
+    outputs = sorted((ROOT / "outputs" / "example").glob("*.json"))
+    good = [record, *(json.loads(path.read_text(encoding="utf-8")) for path in outputs)]
+    broken = []
+    for change in (lambda r: r.pop("clean_map"), lambda r: r.update(offset_unit="utf-16"),
+                   lambda r: r["source"].update(sha256="xyz"),
+                   lambda r: r["fragments"][0].update(start=-1),
+                   lambda r: r["fragments"][0].update(script="klingon"),
+                   lambda r: r.update(extra=1), lambda r: r["meta"].update(published="5 May")):
+        copied = copy.deepcopy(record)
+        change(copied)
+        broken.append(copied)
+    for candidate in good:
+        assert reference.is_valid(candidate)
+        validate(candidate)
+    for candidate in broken:
+        assert not reference.is_valid(candidate)
+        with pytest.raises(InputError):
+            validate(candidate)
