@@ -831,9 +831,14 @@ def _entities(found: _Found, text: str, blocks: Sequence[Block],
             [entity for entity in ordered if entity.boilerplate_only])
 
 
+# Compiled once: patterns built per name elsewhere would push it out of re's cache, and the
+# Han class makes it slow to compile again.
+_SLUG_WORD = re.compile(rf"[a-z0-9]+|[{HAN_CLASS}]+")
+
+
 def slug(name: str) -> str:
     """A stable id: ``Zhipu AI`` -> ``zhipu-ai``; a Chinese name keeps its characters."""
-    words = re.findall(rf"[a-z0-9]+|[{HAN_CLASS}]+", name.casefold())
+    words = _SLUG_WORD.findall(name.casefold())
     return "-".join(words) or "entity"
 
 
