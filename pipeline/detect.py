@@ -25,6 +25,10 @@ _KANA_RE = re.compile(f"[{KANA_CLASS}]")
 _OPEN_PAREN, _CLOSE_PAREN = "(（", ")）"
 _QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’", "「": "」", "『": "』", "《": "》", "«": "»"}
 _HAN_RE = re.compile(f"[{HAN_CLASS}]")
+_PAREN_OR_NEWLINE = re.compile(r"[()（）\n]")
+_FLAT_PAREN = re.compile(r"[(（][^()（）\n]*[)）]")
+_AMOUNT = re.compile(r"[\d.,\s]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _NOT_A_GLOSS = re.compile(
     r"^(?:NYSE|NASDAQ|HKEX|SEHK|TWSE|SZSE|SSE|HK|SZ|SH)\s*[:：]|^[\d.,:/ -]+$|^\d{4,6}\.[A-Z]{2}$"
 )
@@ -169,31 +173,33 @@ def inline_gloss(
     if closing is None:
         return None
     content_start = _skip_spaces(text, opening + 1, closing)
-    content_end = closing
-    while content_end > content_start and text[content_end - 1].isspace():
-        content_end -= 1
-    content = text[content_start:content_end]
+    content = text[content_start:closing].rstrip()
+    content_end = content_start + len(content)
     if not content or _HAN_RE.search(content):
         return None
-    if numeric and re.fullmatch(r"[\d.,\s]+", content):
+    if numeric and _AMOUNT.fullmatch(content):
         return Span(content_start, content_end, content)
-    if not re.search(r"[A-Za-z]", content) or _NOT_A_GLOSS.match(content):
+    if not _LATIN_LETTER.search(content) or _NOT_A_GLOSS.match(content):
         return None
     return Span(content_start, content_end, content)
 
 
 def matching_paren(text: str, opening: int, limit: int) -> int | None:
     """Index of the parenthesis closing the one at ``opening`` (either width), or None."""
+    # Most parentheses hold no other: the first closing one is theirs.
+    flat = _FLAT_PAREN.match(text, opening, limit)
+    if flat is not None:
+        return flat.end() - 1
     depth = 0
-    for index in range(opening, limit):
-        char = text[index]
+    for mark in _PAREN_OR_NEWLINE.finditer(text, opening, limit):
+        char = mark.group()
         if char in _OPEN_PAREN:
             depth += 1
         elif char in _CLOSE_PAREN:
             depth -= 1
             if depth == 0:
-                return index
-        elif char == "\n":
+                return mark.start()
+        else:  # a line break
             return None
     return None
 
