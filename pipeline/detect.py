@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .document import Block, ForeignRun, Fragment, Span
 from .resources import english_model
@@ -261,13 +262,20 @@ def noun_phrase_start(text: str, region_start: int, end: int) -> int | None:
     with spaCy's parser (loaded the first time a lowercase pair needs it)."""
     breaks = list(_CLAUSE_BREAK.finditer(text, region_start, end))
     clause_start = breaks[-1].end() if breaks else region_start
-    clause = text[clause_start:end]
+    offset = _noun_phrase_offset(text[clause_start:end])
+    return None if offset is None else clause_start + offset
+
+
+@lru_cache(maxsize=1024)
+def _noun_phrase_offset(clause: str) -> int | None:
+    """Where, in ``clause``, the noun phrase ending it starts (parsing is the slow part of
+    detection: a clause met again is not parsed again)."""
     for chunk in english_model()(clause).noun_chunks:
         if chunk.end_char != len(clause):
             continue
         tokens = [token for token in chunk
                   if token.pos_ not in ("DET", "PRON") and token.tag_ != "PRP$"]
-        return clause_start + tokens[0].idx if tokens else None
+        return tokens[0].idx if tokens else None
     return None
 
 
