@@ -18,9 +18,14 @@ from .document import Block, ForeignRun, Fragment, Span
 from .resources import english_model
 from .scripts import HAN_CLASS, KANA_CLASS
 
+# From the first code point of HAN_CLASS to its last: one range test rules out the Latin
+# text around fragments faster than the class's several ranges.
+_HAN_SPAN = "\u3007-\U000323af"
 # A middle dot or a CJK comma between two Han characters keeps them in one fragment
-# (马斯克·埃隆, 风险、收益): the phrase is Chinese, and glossing it whole reads right.
-HAN_RUN_RE = re.compile(f"[{HAN_CLASS}](?:[{HAN_CLASS}]|[·・、，；：](?=[{HAN_CLASS}]))*")
+# (马斯克·埃隆, 风险、收益): the phrase is Chinese, and glossing it whole reads right. The
+# first character is searched for in _HAN_SPAN, then checked against HAN_CLASS (lookbehind).
+HAN_RUN_RE = re.compile(f"[{_HAN_SPAN}](?<=[{HAN_CLASS}])"
+                        f"(?:[{HAN_CLASS}]|[·・、，；：](?=[{HAN_CLASS}]))*")
 _JAPANESE_RUN_RE = re.compile(f"[{HAN_CLASS}{KANA_CLASS}ー・]+")
 _KANA_RE = re.compile(f"[{KANA_CLASS}]")
 _OPEN_PAREN, _CLOSE_PAREN = "(（", ")）"
@@ -122,12 +127,12 @@ def detect_fragments(
     foreign: list[ForeignRun] = []
     for region_start, region_end in regions:
         position = region_start
-        while True:
-            run = HAN_RUN_RE.search(text, position, region_end)
-            if run is None:
-                break
-            japanese = _japanese_run(text, run.start(), run.end(), region_start, region_end)
-            if japanese is not None:
+        while (run := HAN_RUN_RE.search(text, position, region_end)) is not None:
+            start, end = run.span()
+            japanese = _japanese_run(text, start, end, region_start, region_end)
+            if japanese is None:
+                fragments.append(_fragment(text, start, end, region_start, region_end))
+            else:
                 start, end = japanese
                 # The Japanese phrase may reach back over Han already taken as a fragment
                 # (中文・かな): it is all Japanese.
@@ -135,10 +140,7 @@ def detect_fragments(
                     fragments.pop()
                 foreign.append(ForeignRun(start, end, text[start:end], "ja",
                                           inline_gloss(text, start, end, region_end)))
-                position = end
-                continue
-            fragments.append(_fragment(text, run.start(), run.end(), region_start, region_end))
-            position = run.end()
+            position = end
     return fragments, foreign
 
 
@@ -146,15 +148,16 @@ def _japanese_run(
     text: str, start: int, end: int, region_start: int, region_end: int
 ) -> tuple[int, int] | None:
     """The span of the Japanese phrase around a Han run when the run touches kana."""
-    touches = (start > region_start and _KANA_RE.match(text[start - 1])) or (
-        end < region_end and _KANA_RE.match(text[end]))
+    # No kana lies below U+3040: the Latin or punctuation around most runs needs no regex.
+    touches = (start > region_start and text[start - 1] >= "\u3040"
+               and _KANA_RE.match(text, start - 1)) or (
+        end < region_end and text[end] >= "\u3040" and _KANA_RE.match(text, end))
     if not touches:
         return None
-    while start > region_start and _JAPANESE_RUN_RE.match(text[start - 1]):
+    while start > region_start and _JAPANESE_RUN_RE.match(text, start - 1, start):
         start -= 1
-    while end < region_end and _JAPANESE_RUN_RE.match(text[end]):
-        end += 1
-    return start, end
+    after = _JAPANESE_RUN_RE.match(text, end, region_end)
+    return start, after.end() if after else end
 
 
 def _fragment(text: str, start: int, end: int, region_start: int, region_end: int) -> Fragment:
