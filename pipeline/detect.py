@@ -12,23 +12,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .document import Block, ForeignRun, Fragment, Span
 from .resources import english_model
 from .scripts import HAN_CLASS, KANA_CLASS
 
+# From the first code point of HAN_CLASS to its last: one range test rules out the Latin
+# text around fragments faster than the class's several ranges.
+_HAN_SPAN = "\u3007-\U000323af"
 # A middle dot or a CJK comma between two Han characters keeps them in one fragment
-# (马斯克·埃隆, 风险、收益): the phrase is Chinese, and glossing it whole reads right.
-HAN_RUN_RE = re.compile(f"[{HAN_CLASS}](?:[{HAN_CLASS}]|[·・、，；：](?=[{HAN_CLASS}]))*")
+# (马斯克·埃隆, 风险、收益): the phrase is Chinese, and glossing it whole reads right. The
+# first character is searched for in _HAN_SPAN, then checked against HAN_CLASS (lookbehind).
+HAN_RUN_RE = re.compile(f"[{_HAN_SPAN}](?<=[{HAN_CLASS}])"
+                        f"(?:[{HAN_CLASS}]|[·・、，；：](?=[{HAN_CLASS}]))*")
 _JAPANESE_RUN_RE = re.compile(f"[{HAN_CLASS}{KANA_CLASS}ー・]+")
 _KANA_RE = re.compile(f"[{KANA_CLASS}]")
 _OPEN_PAREN, _CLOSE_PAREN = "(（", ")）"
 _QUOTES = {'"': '"', "“": "”", "'": "'", "‘": "’", "「": "」", "『": "』", "《": "》", "«": "»"}
 _HAN_RE = re.compile(f"[{HAN_CLASS}]")
+_PAREN_OR_NEWLINE = re.compile(r"[()（）\n]")
+_FLAT_PAREN = re.compile(r"[(（][^()（）\n]*[)）]")
+_AMOUNT = re.compile(r"[\d.,\s]+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
 _NOT_A_GLOSS = re.compile(
     r"^(?:NYSE|NASDAQ|HKEX|SEHK|TWSE|SZSE|SSE|HK|SZ|SH)\s*[:：]|^[\d.,:/ -]+$|^\d{4,6}\.[A-Z]{2}$"
 )
-_PAIRED_WORD = re.compile(r"&|[A-Za-z0-9](?:[\w&'’+-]|\.(?=\w))*(?:(?<=\b[A-Z])\.)?")
+# A word, with inner dots (U.S.) and an initial's dot (Jack M.); the dots are unrolled out of
+# the repeat so that the letters between them are matched as one run.
+_PAIRED_WORD = re.compile(
+    r"&|[A-Za-z0-9][\w&'’+-]*(?:\.(?=\w)[\w&'’+-]*)*(?:(?<=\b[A-Z])\.)?")
+# Everything up to the last character that no paired word holds and that is not the space
+# between two words of a name: a comma, a bracket, a tab, a line break...
+_BEFORE_LAST_NAME_BREAK = re.compile(r".*[^\w&'’+. -]", re.DOTALL)
 # Words before a name that are not part of it: "the", and titles ("Premier Cho Jung-tai").
 _NOT_NAME = frozenset(
     [
@@ -111,12 +127,12 @@ def detect_fragments(
     foreign: list[ForeignRun] = []
     for region_start, region_end in regions:
         position = region_start
-        while True:
-            run = HAN_RUN_RE.search(text, position, region_end)
-            if run is None:
-                break
-            japanese = _japanese_run(text, run.start(), run.end(), region_start, region_end)
-            if japanese is not None:
+        while (run := HAN_RUN_RE.search(text, position, region_end)) is not None:
+            start, end = run.span()
+            japanese = _japanese_run(text, start, end, region_start, region_end)
+            if japanese is None:
+                fragments.append(_fragment(text, start, end, region_start, region_end))
+            else:
                 start, end = japanese
                 # The Japanese phrase may reach back over Han already taken as a fragment
                 # (中文・かな): it is all Japanese.
@@ -124,10 +140,7 @@ def detect_fragments(
                     fragments.pop()
                 foreign.append(ForeignRun(start, end, text[start:end], "ja",
                                           inline_gloss(text, start, end, region_end)))
-                position = end
-                continue
-            fragments.append(_fragment(text, run.start(), run.end(), region_start, region_end))
-            position = run.end()
+            position = end
     return fragments, foreign
 
 
@@ -135,15 +148,16 @@ def _japanese_run(
     text: str, start: int, end: int, region_start: int, region_end: int
 ) -> tuple[int, int] | None:
     """The span of the Japanese phrase around a Han run when the run touches kana."""
-    touches = (start > region_start and _KANA_RE.match(text[start - 1])) or (
-        end < region_end and _KANA_RE.match(text[end]))
+    # No kana lies below U+3040: the Latin or punctuation around most runs needs no regex.
+    touches = (start > region_start and text[start - 1] >= "\u3040"
+               and _KANA_RE.match(text, start - 1)) or (
+        end < region_end and text[end] >= "\u3040" and _KANA_RE.match(text, end))
     if not touches:
         return None
-    while start > region_start and _JAPANESE_RUN_RE.match(text[start - 1]):
+    while start > region_start and _JAPANESE_RUN_RE.match(text, start - 1, start):
         start -= 1
-    while end < region_end and _JAPANESE_RUN_RE.match(text[end]):
-        end += 1
-    return start, end
+    after = _JAPANESE_RUN_RE.match(text, end, region_end)
+    return start, after.end() if after else end
 
 
 def _fragment(text: str, start: int, end: int, region_start: int, region_end: int) -> Fragment:
@@ -169,31 +183,33 @@ def inline_gloss(
     if closing is None:
         return None
     content_start = _skip_spaces(text, opening + 1, closing)
-    content_end = closing
-    while content_end > content_start and text[content_end - 1].isspace():
-        content_end -= 1
-    content = text[content_start:content_end]
+    content = text[content_start:closing].rstrip()
+    content_end = content_start + len(content)
     if not content or _HAN_RE.search(content):
         return None
-    if numeric and re.fullmatch(r"[\d.,\s]+", content):
+    if numeric and _AMOUNT.fullmatch(content):
         return Span(content_start, content_end, content)
-    if not re.search(r"[A-Za-z]", content) or _NOT_A_GLOSS.match(content):
+    if not _LATIN_LETTER.search(content) or _NOT_A_GLOSS.match(content):
         return None
     return Span(content_start, content_end, content)
 
 
 def matching_paren(text: str, opening: int, limit: int) -> int | None:
     """Index of the parenthesis closing the one at ``opening`` (either width), or None."""
+    # Most parentheses hold no other: the first closing one is theirs.
+    flat = _FLAT_PAREN.match(text, opening, limit)
+    if flat is not None:
+        return flat.end() - 1
     depth = 0
-    for index in range(opening, limit):
-        char = text[index]
+    for mark in _PAREN_OR_NEWLINE.finditer(text, opening, limit):
+        char = mark.group()
         if char in _OPEN_PAREN:
             depth += 1
         elif char in _CLOSE_PAREN:
             depth -= 1
             if depth == 0:
-                return index
-        elif char == "\n":
+                return mark.start()
+        else:  # a line break
             return None
     return None
 
@@ -216,7 +232,8 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
     quoted = _quoted_before(text, words_end, window_start)
     if quoted is not None:
         return quoted
-    words = list(_PAIRED_WORD.finditer(text, window_start, words_end))
+    words = list(_PAIRED_WORD.finditer(text, _last_name_break(text, window_start, words_end),
+                                       words_end))
     if not words or words[-1].end() != words_end:
         return None
     chosen = [words[-1]]
@@ -247,6 +264,18 @@ def paired_with(text: str, start: int, end: int, region_start: int) -> Span | No
     return Span(span_start, words_end, text[span_start:words_end])
 
 
+def _last_name_break(text: str, start: int, end: int) -> int:
+    """Where the words that may end in a name begin: just after the last character of
+    ``text[start:end]`` that breaks a name (see ``_BEFORE_LAST_NAME_BREAK``), else ``start``.
+
+    No paired word holds that character, so ``_PAIRED_WORD`` finds the same words after it
+    whether it starts there or at ``start``, and no name reaches back over it: scanning
+    from there instead of from ``start`` spares building every word of a long line.
+    """
+    before = _BEFORE_LAST_NAME_BREAK.match(text, start, end)
+    return before.end() if before else start
+
+
 _CLAUSE_BREAK = re.compile(r"[.!?;:。！？；：\n]")
 
 
@@ -255,13 +284,20 @@ def noun_phrase_start(text: str, region_start: int, end: int) -> int | None:
     with spaCy's parser (loaded the first time a lowercase pair needs it)."""
     breaks = list(_CLAUSE_BREAK.finditer(text, region_start, end))
     clause_start = breaks[-1].end() if breaks else region_start
-    clause = text[clause_start:end]
+    offset = _noun_phrase_offset(text[clause_start:end])
+    return None if offset is None else clause_start + offset
+
+
+@lru_cache(maxsize=1024)
+def _noun_phrase_offset(clause: str) -> int | None:
+    """Where, in ``clause``, the noun phrase ending it starts (parsing is the slow part of
+    detection: a clause met again is not parsed again)."""
     for chunk in english_model()(clause).noun_chunks:
         if chunk.end_char != len(clause):
             continue
         tokens = [token for token in chunk
                   if token.pos_ not in ("DET", "PRON") and token.tag_ != "PRP$"]
-        return clause_start + tokens[0].idx if tokens else None
+        return tokens[0].idx if tokens else None
     return None
 
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from pipeline.detect import detect_fragments
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.detect import (
+    _HAN_SPAN,
+    _PAIRED_WORD,
+    _last_name_break,
+    detect_fragments,
+    matching_paren,
+)
 from pipeline.document import Fragment, Span
+from pipeline.scripts import HAN_CLASS
 from pipeline.structure import structure
 
 
@@ -146,3 +158,64 @@ def test_paired_names_keep_institutions_whole_and_drop_modifiers() -> None:
     for text, expected in cases.items():
         (fragment,) = detect_fragments(text)[0]
         assert fragment.paired_with is not None and fragment.paired_with.text == expected
+
+
+def test_paired_common_noun_at_another_offset_reuses_the_parsed_clause() -> None:
+    first = "Traders pay the funding fees (资金费) every eight hours."
+    second = "Basics: Traders pay the funding fees (资金费) every eight hours."
+    for text in (first, second, first):
+        (fragment,) = detect_fragments(text)[0]
+        assert_span(text, fragment.paired_with, "funding fees")
+
+
+def test_han_span_holds_every_han_character() -> None:
+    span = re.compile(f"[{_HAN_SPAN}]")
+    han = re.compile(f"[{HAN_CLASS}]")
+    assert all(span.match(char) for char in map(chr, range(0x110000)) if han.match(char))
+
+
+def _matching_paren_by_characters(text: str, opening: int, limit: int) -> int | None:
+    """The plain definition: count depth character by character, stop at a line break."""
+    depth = 0
+    for index in range(opening, limit):
+        if text[index] in "(（":
+            depth += 1
+        elif text[index] in ")）":
+            depth -= 1
+            if depth == 0:
+                return index
+        elif text[index] == "\n":
+            return None
+    return None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="()（）\nab ", max_size=30), st.data())
+def test_matching_paren_counts_depth_like_a_character_walk(text: str, data: st.DataObject) -> None:
+    opening = data.draw(st.integers(0, len(text)))
+    limit = data.draw(st.integers(opening, len(text)))
+    assert matching_paren(text, opening, limit) == _matching_paren_by_characters(
+        text, opening, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Bank", "of", "U.S.", "M.", "AT&T", "x.y", "O’Neil", "C++",
+                                 "a_b", "Ningbo-based", "&", "3", " ", " ", ",", "(", "\t",
+                                 ".", "-", "'", "é", "中"]), max_size=25).map("".join),
+       st.data())
+def test_words_after_the_last_name_break_are_those_a_full_scan_finds(
+    text: str, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    cut = _last_name_break(text, start, end)
+    assert start <= cut <= end
+    full = [word.span() for word in _PAIRED_WORD.finditer(text, start, end)]
+    assert all(word_end < cut or word_start >= cut for word_start, word_end in full)
+    assert [word.span() for word in _PAIRED_WORD.finditer(text, cut, end)] == [
+        span for span in full if span[0] >= cut]
+    # No word before the break joins a name after it: something other than one space
+    # stands between them.
+    before = [span for span in full if span[0] < cut]
+    if before and cut < end:
+        assert text[before[-1][1]:cut] != " "
