@@ -19,6 +19,7 @@ running it again.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import multiprocessing
@@ -265,9 +266,16 @@ def local_outcomes(
     units: Iterable[Unit | Failure], out: Path, settings: Settings
 ) -> Iterator[Outcome]:
     """Outcomes in input order, from ``settings.workers`` processes (this one when 1)."""
-    if settings.workers <= 1:
-        for unit in units:
-            yield failed(unit) if isinstance(unit, Failure) else work(unit, out, settings)
+    units = iter(units)
+    # Here until the first article that needs the models: a rerun with everything done
+    # never loads them, the first output comes as soon as one process has loaded them, and
+    # workers forked afterwards inherit them loaded instead of each loading its own.
+    for unit in units:
+        outcome = failed(unit) if isinstance(unit, Failure) else work(unit, out, settings)
+        yield outcome
+        if settings.workers > 1 and outcome.status == "written":
+            break
+    else:
         return
     with _Pool(out, settings) as pool:
         window: deque[tuple[Unit | Failure, Future[Outcome], int]] = deque()
@@ -288,13 +296,17 @@ class _Pool:
     def __init__(self, out: Path, settings: Settings) -> None:
         self.out, self.settings = out, settings
         methods = multiprocessing.get_all_start_methods()
-        # fork: a worker starts at once and shares what this process already loaded.
+        # fork: a worker starts at once with the models this process loaded (elsewhere each
+        # worker loads its own at its first article).
         self.context = multiprocessing.get_context("fork" if "fork" in methods else None)
         self.generation = 0
         self.executor = self._new_executor()
 
     def _new_executor(self) -> ProcessPoolExecutor:
-        # Each worker loads the models at its first article (an all-skipped rerun loads none).
+        if self.context.get_start_method() == "fork":
+            # What is loaded now is shared with the workers until written to; the collector
+            # must not write to it by walking it.
+            gc.freeze()
         return ProcessPoolExecutor(self.settings.workers, mp_context=self.context)
 
     def __enter__(self) -> _Pool:
@@ -302,6 +314,7 @@ class _Pool:
 
     def __exit__(self, *exc: object) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
     def submit(self, unit: Unit | Failure) -> tuple[Unit | Failure, Future[Outcome], int]:
         if isinstance(unit, Failure):
