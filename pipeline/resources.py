@@ -366,27 +366,31 @@ class Table(Mapping[str, V], Generic[V]):
     """A read-only ``str -> value`` table whose rows are read one at a time when asked for
     (from a SQLite file, or from memory when the cache is cold or cannot be written),
     decoded, and kept (up to ``KEPT`` answers, misses included, then forgotten at once, so a
-    long run stays flat). Iterates in key order, whichever the source."""
+    long run stays flat). A row whose value is or decodes to None is not there (a column
+    can be empty for some rows). Iterates in key order, whichever the source."""
 
     KEPT = 200_000
 
-    def __init__(self, rows: _Rows, decode: Callable[[Any], V] | None = None) -> None:
+    def __init__(self, rows: _Rows, decode: Callable[[Any], V | None] | None = None) -> None:
         self._rows = rows
         self._decode = decode
         self._seen: dict[str, V | None] = {}
+
+    def _value(self, stored: Any) -> V | None:
+        if stored is None or self._decode is None:
+            return stored  # type: ignore[no-any-return]
+        return self._decode(stored)
 
     def _find(self, key: str) -> V | None:
         try:
             return self._seen[key]
         except KeyError:
             pass
-        value = self._rows.get(key)
-        if value is not None and self._decode is not None:
-            value = self._decode(value)
+        value = self._value(self._rows.get(key))
         if len(self._seen) >= self.KEPT:
             self._seen.clear()
         self._seen[key] = value
-        return value  # type: ignore[no-any-return]
+        return value
 
     def __getitem__(self, key: str) -> V:
         value = self._find(key)
@@ -402,30 +406,25 @@ class Table(Mapping[str, V], Generic[V]):
         return default if value is None else value
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._rows.sorted_keys())
+        return (key for key, _ in self.stream())
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return sum(1 for _ in self.stream())
 
     def stream(self) -> Iterator[tuple[str, V]]:
         """Every (key, value), in key order, without keeping the values read."""
-        for key in self._rows.sorted_keys():
-            value = self._seen.get(key)
-            if value is None:
-                value = self._rows.get(key)
-                if self._decode is not None:
-                    value = self._decode(value)
-            yield key, value
+        for key, stored in self._rows.sorted_items():
+            value = self._value(stored)
+            if value is not None:
+                yield key, value
 
 
 class _Rows(Protocol):
-    """Stored values (int, str or bytes) by key."""
+    """Stored values by key."""
 
     def get(self, key: str) -> Any: ...
 
-    def sorted_keys(self) -> Iterable[str]: ...
-
-    def __len__(self) -> int: ...
+    def sorted_items(self) -> Iterable[tuple[str, Any]]: ...
 
 
 class _MemoryRows:
@@ -435,11 +434,8 @@ class _MemoryRows:
     def get(self, key: str) -> Any:
         return self._rows.get(key)
 
-    def sorted_keys(self) -> Iterable[str]:
-        return sorted(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
+    def sorted_items(self) -> Iterable[tuple[str, Any]]:
+        return ((key, self._rows[key]) for key in sorted(self._rows))
 
 
 class _DatabaseRows:
@@ -447,50 +443,45 @@ class _DatabaseRows:
     replaces it), so it is opened immutable (no locks), and again in a process forked after
     it was opened. If a read fails (a damaged file), the rows are built in memory."""
 
-    def __init__(self, path: Path, table: str,
+    def __init__(self, path: Path, table: str, width: int,
                  rebuild: Callable[[], dict[str, dict[str, Any]]]) -> None:
-        self._path, self._table, self._rebuild = path, table, rebuild
-        self._query = f"SELECT value FROM {table} WHERE key = ?"
+        self._path, self._table, self._width, self._rebuild = path, table, width, rebuild
+        self._query = f"SELECT {_columns(width)} FROM {table} WHERE key = ?"
         self._db: sqlite3.Connection | None = None
         self._pid = 0
-        self._fallback: dict[str, Any] | None = None
+        self._fallback: _MemoryRows | None = None
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None or self._pid != os.getpid():
             self._db, self._pid = _connect(self._path), os.getpid()
         return self._db
 
-    def _built(self) -> dict[str, Any]:
+    def _built(self) -> _MemoryRows:
         if self._fallback is None:
-            self._fallback = self._rebuild()[self._table]
+            self._fallback = _MemoryRows(self._rebuild()[self._table])
         return self._fallback
 
     def get(self, key: str) -> Any:
         if self._fallback is None:
             try:
                 row = self._connection().execute(self._query, (key,)).fetchone()
-                return None if row is None else row[0]
+                return None if row is None else row if self._width > 1 else row[0]
             except sqlite3.Error:
                 pass
         return self._built().get(key)
 
-    def sorted_keys(self) -> Iterable[str]:
+    def sorted_items(self) -> Iterable[tuple[str, Any]]:
         if self._fallback is None:
+            query = f"SELECT key, {_columns(self._width)} FROM {self._table} ORDER BY key"
             try:
-                query = f"SELECT key FROM {self._table} ORDER BY key"
-                return [key for (key,) in self._connection().execute(query)]
+                rows = self._connection().execute(query).fetchall()
             except sqlite3.Error:
                 pass
-        return sorted(self._built())
-
-    def __len__(self) -> int:
-        if self._fallback is None:
-            try:
-                query = f"SELECT count(*) FROM {self._table}"
-                return int(self._connection().execute(query).fetchone()[0])
-            except sqlite3.Error:
-                pass
-        return len(self._built())
+            else:
+                if self._width > 1:
+                    return ((key, tuple(values)) for key, *values in rows)
+                return iter(rows)
+        return self._built().sorted_items()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -501,16 +492,18 @@ def _connect(path: Path) -> sqlite3.Connection:
 def cached_tables(name: str, build: Callable[[], dict[str, dict[str, Any]]],
                   *, inputs: Sequence[Path] = (), stamps: Sequence[Path] = (),
                   packages: Sequence[str] = ()) -> dict[str, _Rows]:
-    """Named tables of rows (values: int, str or bytes), from a SQLite file in the cache,
-    or ``build()`` (then saved there)."""
+    """Named tables of rows, from a SQLite file in the cache, or ``build()`` (then saved
+    there). A table's values are all None, int, float, str or bytes, or all tuples of them
+    of one length (one column each)."""
     key = cache_key(name, inputs=inputs, stamps=stamps, packages=packages)
     folder = cache_dir()
     path = None if folder is None else folder / f"{name}.sqlite"
     if path is not None:
-        names = _database_tables(path, key)
-        if names is not None:
+        widths = _database_tables(path, key)
+        if widths is not None:
             rebuild = lru_cache(maxsize=1)(build)
-            return {table: _DatabaseRows(path, table, rebuild) for table in names}
+            return {table: _DatabaseRows(path, table, width, rebuild)
+                    for table, width in widths.items()}
     tables = build()
     if path is not None:
         _write_atomic(path, lambda temporary: _write_database(temporary, key, tables))
@@ -526,8 +519,9 @@ def cached_table(name: str, build: Callable[[], dict[str, Any]],
     return Table(tables["rows"], decode)
 
 
-def _database_tables(path: Path, key: str) -> list[str] | None:
-    """The tables of the cache database at ``path`` when it is whole and made for ``key``."""
+def _database_tables(path: Path, key: str) -> dict[str, int] | None:
+    """Table -> width, of the cache database at ``path`` when it is whole and made for
+    ``key`` (a file cut short has fewer pages than its header counts)."""
     try:
         size = path.stat().st_size
         db = _connect(path)
@@ -539,11 +533,15 @@ def _database_tables(path: Path, key: str) -> list[str] | None:
         found = dict(db.execute("SELECT name, value FROM meta"))
         if pages * page_size != size or found.get("key") != key:
             return None
-        return str(found["tables"]).split(",")
-    except (sqlite3.Error, KeyError, ValueError):
+        return {table: int(width) for table, width in json.loads(found["tables"]).items()}
+    except (sqlite3.Error, KeyError, ValueError, TypeError, AttributeError):
         return None
     finally:
         db.close()
+
+
+def _columns(width: int) -> str:
+    return ", ".join(f"value{column}" for column in range(width))
 
 
 def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> None:
@@ -552,13 +550,20 @@ def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> 
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID")
+        widths = {}
         for table, rows in tables.items():
-            db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, value) WITHOUT ROWID")
-            db.executemany(f"INSERT INTO {table} VALUES (?, ?)",
-                           ((key, rows[key]) for key in sorted(rows)))
-        # The key last: a file cut short has none, and is not taken for a whole one.
+            keys = sorted(rows)  # appended in key order, the index is built as it goes
+            first = rows[keys[0]] if keys else None
+            width = widths[table] = len(first) if isinstance(first, tuple) else 1
+            db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, {_columns(width)}) "
+                       "WITHOUT ROWID")
+            values = map(rows.__getitem__, keys)
+            flat = (zip(keys, values, strict=True) if width == 1
+                    else ((key, *value) for key, value in zip(keys, values, strict=True)))
+            marks = ", ".join("?" * (width + 1))
+            db.executemany(f"INSERT INTO {table} VALUES ({marks})", flat)
         db.executemany("INSERT INTO meta VALUES (?, ?)",
-                       [("tables", ",".join(tables)), ("key", key)])
+                       [("tables", json.dumps(widths)), ("key", key)])
         db.commit()
     finally:
         db.close()

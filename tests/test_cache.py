@@ -12,6 +12,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ class Builder:
 
 VALUE = {"words": frozenset({"a", "b"}), "counts": (1, 2.5, None), "nested": [{"x": b"y"}]}
 ROWS = {"阶跃": 3, "阶": 0, "abc": 7, "z": -1}
+PAIRS = {"阶跃": (3, "n"), "阶": (0, None), "abc": (7, "x"), "z": (None, b"")}
 
 
 def test_cache_folder_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,6 +170,19 @@ def test_a_table_reads_the_same_cold_and_warm(folder: Path) -> None:
     assert (folder / "rows.sqlite").is_file()
 
 
+def test_a_table_of_pairs_is_read_a_column_at_a_time(folder: Path) -> None:
+    build = Builder({"pairs": PAIRS, "numbers": {"total": 10}})
+    for _ in range(2):  # cold, then warm
+        tables = resources.cached_tables("pairs", build)
+        check_table(Table(tables["pairs"]), PAIRS)
+        firsts = Table(tables["pairs"], itemgetter(0))
+        check_table(firsts, {key: first for key, (first, _) in PAIRS.items()
+                             if first is not None})
+        assert "z" not in firsts  # a None is no value
+        assert Table(tables["numbers"])["total"] == 10
+    assert build.calls == 1
+
+
 def test_a_table_decodes_its_values(folder: Path) -> None:
     def decode(value: int) -> str:
         return f"<{value}>"
@@ -251,12 +266,14 @@ def test_the_tagger_cuts_and_tags_as_jiebas_own() -> None:
 
     from pipeline.gloss import _build_jieba_dictionary, segmenter
 
-    tables = _build_jieba_dictionary()
+    words = _build_jieba_dictionary()["words"]
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ, tokenizer.total = dict(tables["freq"]), tables["numbers"]["total"]
+    tokenizer.FREQ = {word: freq for word, (freq, _) in words.items() if freq is not None}
+    tokenizer.total = _build_jieba_dictionary()["numbers"]["total"]
     tokenizer.initialized = True
     reference = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-    reference.tokenizer, reference.word_tag_tab = tokenizer, dict(tables["tag"])
+    reference.tokenizer = tokenizer
+    reference.word_tag_tab = {word: tag for word, (_, tag) in words.items() if tag is not None}
     rng = random.Random(4)
     alphabet = "阶跃星辰月之暗面的了是在融资估值亿元人民币科技 ABCxyz123.45,，。\n\t-_#&+%"
     texts = ["Analysts said 人工智能行业的淘汰速度 was fast.", "月之暗面（Moonshot AI）完成融资",
@@ -272,7 +289,7 @@ def test_the_dictionary_has_our_words_and_tags() -> None:
     from pipeline.gloss import jieba_dictionary
 
     tables = jieba_dictionary()
-    freq, tags = Table(tables["freq"]), Table(tables["tag"])
+    freq, tags = Table(tables["words"], itemgetter(0)), Table(tables["words"], itemgetter(1))
     assert freq["阶跃星辰"] == 2000 and tags["阶跃星辰"] == "nt"  # a company, from the gazetteer
     assert freq["估值"] == 1000 and tags["估值"] == "n"  # from the user dictionary
     assert freq["阶跃星"] == 0  # a prefix
