@@ -24,6 +24,7 @@ import re
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -345,6 +346,7 @@ def _write_atomic(path: Path, write: Callable[[Path], object]) -> bool:
     cannot be written (the cache is then skipped, never an error)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_abandoned(path)
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         os.close(handle)
     except OSError:
@@ -360,6 +362,20 @@ def _write_atomic(path: Path, write: Callable[[Path], object]) -> bool:
         temporary.unlink(missing_ok=True)
         raise
     return True
+
+
+# A temporary file older than this was left by a process killed while writing it.
+_ABANDONED_AFTER = 3600.0
+
+
+def _remove_abandoned(path: Path) -> None:
+    now = time.time()
+    for temporary in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - temporary.stat().st_mtime > _ABANDONED_AFTER:
+                temporary.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 class Table(Mapping[str, V], Generic[V]):

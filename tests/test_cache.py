@@ -66,6 +66,17 @@ def test_a_value_is_built_once_then_read(folder: Path) -> None:
     assert not [path for path in folder.iterdir() if path.name.endswith(".tmp")]
 
 
+def test_a_temporary_file_a_killed_writer_left_is_removed(folder: Path) -> None:
+    folder.mkdir()
+    abandoned, recent = folder / ".test.marshal.abc.tmp", folder / ".test.marshal.def.tmp"
+    for path in (abandoned, recent):
+        path.write_bytes(b"half a file")
+    os.utime(abandoned, (0, 0))
+    cached("test", Builder(VALUE))
+    assert not abandoned.exists()
+    assert recent.exists()  # perhaps another process writing it now
+
+
 @pytest.mark.parametrize("damage", [
     lambda data: data[: len(data) // 2],  # cut short
     lambda data: data[:-1] + bytes([data[-1] ^ 0xFF]),  # one byte: the checksum catches it
