@@ -38,6 +38,7 @@ from .resources import (
     cached,
     english_ner,
     gazetteer,
+    gc_paused,
     not_companies,
 )
 from .scripts import HAN_CLASS, HAN_RE, is_all_han
@@ -222,7 +223,8 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    return _Gazetteer()
+    with gc_paused():
+        return _Gazetteer()
 
 
 def _alias_words() -> dict[str, tuple[str, ...]]:

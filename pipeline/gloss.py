@@ -28,6 +28,7 @@ from .resources import (
     cedict,
     gazetteer,
     gazetteer_files,
+    gc_paused,
     glossary,
     glossary_entries,
     resource_path,
@@ -340,10 +341,11 @@ def segmenter() -> _Segmenter:
 
 @lru_cache(maxsize=1)
 def _converters() -> tuple[Any, Any]:
-    import opencc
+    with gc_paused():
+        import opencc
 
-    # s2tw keeps characters that Taiwan's standard writes as in simplified text (吃, not 喫).
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2tw")
+        # s2tw keeps characters that Taiwan's standard writes as in simplified text (吃, not 喫).
+        return opencc.OpenCC("t2s"), opencc.OpenCC("s2tw")
 
 
 def script_forms(text: str) -> tuple[Script, str, str]:
@@ -366,16 +368,24 @@ def _normal_reading(pinyin: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _numbered_pinyin(word: str) -> str:
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
+    pypinyin = _pypinyin()
+    syllables = pypinyin.lazy_pinyin(word, style=pypinyin.Style.TONE3,
+                                     neutral_tone_with_five=True)
     return _normal_reading("".join(syllables))
 
 
 def word_pinyin(word: str) -> str:
-    from pypinyin import Style, lazy_pinyin
+    pypinyin = _pypinyin()
+    return "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.TONE,
+                                        errors=lambda chars: ""))
 
-    return "".join(lazy_pinyin(word, style=Style.TONE, errors=lambda chars: ""))
+
+@cache
+def _pypinyin() -> ModuleType:
+    with gc_paused():  # its import builds dicts of 400,000 phrases
+        import pypinyin
+
+    return pypinyin
 
 
 def gloss_units(text: str, words: list[str]) -> list[str]:

