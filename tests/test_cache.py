@@ -250,6 +250,24 @@ def test_a_table_whose_file_fails_later_is_built_in_memory(folder: Path) -> None
     assert build.calls == 2
 
 
+def test_a_table_whose_rows_were_changed_is_built_in_memory(folder: Path) -> None:
+    import sqlite3
+
+    build = Builder(ROWS)
+    cached_table("rows", build)
+    db = sqlite3.connect(folder / "rows.sqlite")
+    (data,) = db.execute("SELECT data FROM rows WHERE first = 'a'").fetchone()
+    changed = bytearray(data)
+    changed[-1] ^= 0x01  # 7 -> 6: marshal reads it, the checksum does not hold
+    db.execute("UPDATE rows SET data = ? WHERE first = 'a'", (bytes(changed),))
+    db.commit()
+    db.close()
+    table = cached_table("rows", build)
+    assert table["abc"] == 7
+    check_table(table, ROWS)
+    assert build.calls == 2
+
+
 def test_a_table_is_read_again_after_a_fork(folder: Path) -> None:
     build = Builder(ROWS)
     cached_table("rows", build)
@@ -277,14 +295,12 @@ def test_the_tagger_cuts_and_tags_as_jiebas_own() -> None:
 
     from pipeline.gloss import _build_jieba_dictionary, segmenter
 
-    words = _build_jieba_dictionary()["words"]
+    tables = _build_jieba_dictionary()
     tokenizer = jieba.Tokenizer()
-    tokenizer.FREQ = {word: freq for word, (freq, _) in words.items() if freq is not None}
-    tokenizer.total = _build_jieba_dictionary()["numbers"]["total"]
+    tokenizer.FREQ, tokenizer.total = tables["freq"], tables["numbers"]["total"]
     tokenizer.initialized = True
     reference = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-    reference.tokenizer = tokenizer
-    reference.word_tag_tab = {word: tag for word, (_, tag) in words.items() if tag is not None}
+    reference.tokenizer, reference.word_tag_tab = tokenizer, tables["tag"]
     rng = random.Random(4)
     alphabet = "阶跃星辰月之暗面的了是在融资估值亿元人民币科技 ABCxyz123.45,，。\n\t-_#&+%"
     texts = ["Analysts said 人工智能行业的淘汰速度 was fast.", "月之暗面（Moonshot AI）完成融资",
@@ -300,11 +316,12 @@ def test_the_dictionary_has_our_words_and_tags() -> None:
     from pipeline.gloss import jieba_dictionary
 
     tables = jieba_dictionary()
-    freq, tags = Table(tables["words"], itemgetter(0)), Table(tables["words"], itemgetter(1))
+    freq, tags = Table(tables["freq"]), Table(tables["tag"])
     assert freq["阶跃星辰"] == 2000 and tags["阶跃星辰"] == "nt"  # a company, from the gazetteer
     assert freq["估值"] == 1000 and tags["估值"] == "n"  # from the user dictionary
     assert freq["阶跃星"] == 0  # a prefix
     assert "的" in freq and tags["的"] == "uj"  # jieba's own
+    assert "阶跃星" not in tags
 
 
 def test_entities_alone_are_those_of_a_model_loaded_for_entities_only() -> None:
