@@ -32,8 +32,15 @@ from typing import Any
 
 from .detect import MODIFIER_SUFFIXES
 from .document import Block, Fragment, Span
-from .gloss import segmenter
-from .resources import GazetteerEntry, english_ner, gazetteer, not_companies
+from .gloss import dictionary_sources, segmenter
+from .resources import (
+    GazetteerEntry,
+    cached,
+    english_ner,
+    gazetteer,
+    gc_paused,
+    not_companies,
+)
 from .scripts import HAN_CLASS, HAN_RE, is_all_han
 from .sentences import sentences
 
@@ -119,11 +126,16 @@ class _Gazetteer:
     """A ``PhraseMatcher`` over every alias; match ids are gazetteer names."""
 
     def __init__(self) -> None:
-        import spacy
+        from spacy.attrs import LOWER
+        from spacy.lang.lex_attrs import lower
         from spacy.matcher import PhraseMatcher
         from spacy.tokens import Doc
+        from spacy.vocab import Vocab
 
-        self.vocab = spacy.blank("en").vocab
+        # Matching reads each word's ORTH and LOWER only: a vocabulary that works out just
+        # those (as English does) is made at once, where spacy.blank("en") takes a third
+        # of a second and every new word costs it a dozen attributes.
+        self.vocab = Vocab(lex_attr_getters={LOWER: lower})
         self.matcher = PhraseMatcher(self.vocab)
         self.lower = PhraseMatcher(self.vocab, attr="LOWER")
         self.entries: dict[str, GazetteerEntry] = {}
@@ -133,16 +145,20 @@ class _Gazetteer:
             for alias in entry.aliases:
                 owners.setdefault(alias, []).append(entry.name)
         self.weak: set[tuple[str, str]] = set()
+        words_of = _alias_words()
         for alias, names in owners.items():
-            words = [alias[start:end] for start, end in tokenize(alias)]
+            words = words_of.get(alias)
+            if words is None:  # only if the cache held another gazetteer's, which its key rules out
+                words = tuple(alias[start:end] for start, end in tokenize(alias))
             if not words:
                 continue
+            pattern = Doc(self.vocab, words=list(words))
             for name in names:
                 # An alias two companies share is weak for both: the article decides.
                 if alias in self.entries[name].weak or len(names) > 1:
                     self.weak.add((name, alias))
-                self.matcher.add(name, [Doc(self.vocab, words=words)])
-                self.lower.add(name, [Doc(self.vocab, words=words)])
+                self.matcher.add(name, [pattern])
+                self.lower.add(name, [pattern])
 
     def find(self, text: str, blocks: Sequence[Block]) -> list[_Candidate]:
         from spacy.tokens import Doc
@@ -207,7 +223,20 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _gazetteer() -> _Gazetteer:
-    return _Gazetteer()
+    with gc_paused():
+        return _Gazetteer()
+
+
+def _alias_words() -> dict[str, tuple[str, ...]]:
+    """Every gazetteer alias cut into :func:`tokenize`'s words (kept in the cache: cutting
+    thousands of names takes the segmenter most of a second)."""
+    def build() -> dict[str, tuple[str, ...]]:
+        aliases = dict.fromkeys(alias for entry in gazetteer() for alias in entry.aliases)
+        return {alias: tuple(alias[start:end] for start, end in tokenize(alias))
+                for alias in aliases}
+
+    words: dict[str, tuple[str, ...]] = cached("gazetteer-words", build, **dictionary_sources())
+    return words
 
 
 def warm_up() -> None:

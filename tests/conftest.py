@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,12 @@ ROOT = Path(__file__).parents[1]
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes more than 20 s (still runs by default)")
+    # Derived data goes to a cache folder (resources.cache_dir): a temporary one, not the
+    # user's home, unless BIPIPE_CACHE_DIR names one (a warm cache makes the tests faster).
+    if not os.environ.get("BIPIPE_CACHE_DIR"):
+        folder = tempfile.mkdtemp(prefix="bipipe-test-cache-")
+        os.environ["BIPIPE_CACHE_DIR"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")
