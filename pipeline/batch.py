@@ -175,10 +175,10 @@ def work(unit: Unit, out: Path, settings: Settings) -> Outcome:
         with watch.stage("read"):
             item = ingest_unit(unit, settings)
     except Exception as error:  # a bug reading one input must not end the batch
-        item = Failure(unit.path, None, InputError(Errors.E010, detail=_one_line(error)))
+        item = Failure(unit.label, None, InputError(Errors.E010, detail=_one_line(error)))
     if isinstance(item, Failure):
         return failed(item)
-    label = _label(item)
+    label = unit.label
     existing = None if settings.force else _existing_output(out / f"{item.id}.json",
                                                             item.source.sha256)
     if existing is not None:
@@ -249,11 +249,6 @@ def _existing_output(target: Path, sha256: str) -> dict[str, Any] | None:
             and existing.get("stats", {}).get("pipeline_version") == __version__):
         return existing
     return None
-
-
-def _label(article: Article) -> str:
-    path = article.source.path or "-"
-    return f"{path}:{article.source.line}" if article.source.line else path
 
 
 def _one_line(error: BaseException) -> str:
@@ -337,8 +332,7 @@ class _Pool:
             try:
                 return alone.submit(work, unit, self.out, self.settings).result()
             except BrokenProcessPool:
-                label = f"{unit.path}:{unit.line}" if unit.line else unit.path
-                return failed(Failure(label, None, InputError(Errors.E015)))
+                return failed(Failure(unit.label, None, InputError(Errors.E015)))
 
     def _restart(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -206,6 +206,11 @@ class Unit:
     line: int = 0
     encoding: str = ""
 
+    @property
+    def label(self) -> str:
+        """How errors name it: the path, and the line for a jsonl record."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
 
 def expand(path: Path, settings: Settings) -> Iterator[Unit | Failure]:
     """The units of one input, streamed: a jsonl file is read line by line when it is over
@@ -226,9 +231,8 @@ def expand(path: Path, settings: Settings) -> Iterator[Unit | Failure]:
     except InputError as error:
         yield Failure(str(path), safe_id(path.stem), error)
         return
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            yield Unit(str(path), "jsonl", line, number, encoding)
+    for number, line in _jsonl_lines(text):
+        yield Unit(str(path), "jsonl", line, number, encoding)
 
 
 def ingest_unit(unit: Unit, settings: Settings) -> Article | Failure:
@@ -357,8 +361,15 @@ def _meta_value(key: str, value: Any) -> Any:
 def _jsonl_articles(
     text: str, encoding: str, stem_id: str, path: str | None
 ) -> Iterator[Article | Failure]:
-    for number, line in enumerate(text.split("\n"), start=1):
+    for number, line in _jsonl_lines(text):
         yield from _jsonl_record(line, number, stem_id, path, encoding)
+
+
+def _jsonl_lines(text: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines of a decoded feed, numbered from 1 as editors count them."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            yield number, line
 
 
 def _jsonl_record(
