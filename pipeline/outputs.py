@@ -1,0 +1,75 @@
+"""Reading a finished output folder back: the article records ``bipipe run`` wrote, its
+``_errors.jsonl`` and ``_stats.json``. The report and the exports start here, so both see
+the same articles in the same order and say the same thing about a file they cannot use.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .batch import ERRORS_FILE, STATS_FILE
+from .errors import Errors, InputError
+from .write import validate
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """An article file in the folder that is not a record this version can read."""
+
+    path: Path
+    message: str
+
+
+def article_files(out: Path) -> list[Path]:
+    """The per-article JSON files, by name: run-wide files (``_stats.json``) and
+    temporary ones (``.name.tmp``) are not articles, and subfolders are not searched."""
+    if not out.is_dir():
+        raise InputError(Errors.E016, detail=f"{out} is not a folder")
+    return sorted(path for path in out.glob("*.json")
+                  if path.is_file() and not path.name.startswith(("_", ".")))
+
+
+def load_record(path: Path) -> dict[str, Any]:
+    """One article record, checked against the schema (and its offsets) as it was written."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputError(Errors.E016, detail=f"{path.name}: {error}") from None
+    if not isinstance(record, dict) or "schema_version" not in record:
+        raise InputError(Errors.E016, detail=f"{path.name}: not an annotated record")
+    try:
+        validate(record)
+    except InputError as error:
+        raise InputError(Errors.E016, detail=f"{path.name}: {error.message}") from None
+    return record
+
+
+def iter_records(out: Path) -> Iterator[dict[str, Any] | Unusable]:
+    """Every article in ``out``, one at a time (a folder of any size fits in memory)."""
+    for path in article_files(out):
+        try:
+            yield load_record(path)
+        except InputError as error:
+            yield Unusable(path, error.message)
+
+
+def run_errors(out: Path) -> list[dict[str, Any]]:
+    """The inputs the last run could not turn into articles (``_errors.jsonl``)."""
+    path = out / ERRORS_FILE
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def run_stats(out: Path) -> dict[str, Any] | None:
+    path = out / STATS_FILE
+    try:
+        stats = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return stats if isinstance(stats, dict) else None
