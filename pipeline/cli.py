@@ -56,12 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print errors only: no progress and no summary line")
     run.add_argument("--max-bytes", type=int, default=DEFAULT_SETTINGS.max_bytes,
                      help="reject inputs larger than this (default: %(default)s)")
+    report = commands.add_parser(
+        "report", help="write an HTML report of an output folder (DIR/report/index.html)",
+        epilog="exit codes: 0 every article shown, 1 some article files could not be read "
+               "(listed on the index page), 2 bad usage")
+    report.add_argument("folder", type=Path, metavar="DIR", help="a folder bipipe run wrote")
+    report.add_argument("--out", type=Path, metavar="REPORT_DIR",
+                        help="where to write the report (default: DIR/report)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(args.folder, args.out)
     if args.max_bytes <= 0:
         parser.error("--max-bytes must be positive")
     if args.workers is not None and args.workers < 1:
@@ -110,3 +119,19 @@ def _run_stdin(settings: Settings) -> int:
             print(f"bipipe: error: -: {error.message}", file=sys.stderr)
             return EXIT_FAILED_INPUTS
     return EXIT_OK
+
+
+def _report(folder: Path, target: Path | None) -> int:
+    from .report import write_report
+
+    if not folder.is_dir():
+        print(f"bipipe: error: {folder}: no such folder (run `bipipe run ... --out {folder}` "
+              f"first)", file=sys.stderr)
+        return EXIT_USAGE
+    summary = write_report(folder, target)
+    for item in summary.unusable:
+        print(f"bipipe: error: {item.message}", file=sys.stderr)
+    print(f"bipipe: report of {summary.articles} articles ({len(summary.run_errors)} run "
+          f"errors, {len(summary.unusable)} unreadable files) -> "
+          f"{summary.folder / 'index.html'}", file=sys.stderr)
+    return EXIT_FAILED_INPUTS if summary.unusable else EXIT_OK

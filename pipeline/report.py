@@ -1,0 +1,430 @@
+"""``bipipe report DIR``: static HTML pages for a finished output folder, to check the
+pipeline by looking. ``DIR/report/index.html`` shows the corpus at a glance; one page per
+article shows the original text with its fragments, companies and claims marked, the clean
+text beside it, and the dropped blocks greyed out.
+
+The pages are plain files: no server, no CDN, no script at all. Every page carries a
+Content-Security-Policy that forbids scripts, so article text is harmless twice over: it is
+escaped (Jinja's autoescape, and :func:`marked_html` escapes every piece it writes), and a
+browser would refuse to run a script even if some escaping were ever missed. Tooltips and
+link highlights are CSS (``:hover``, ``:focus``, ``:target``).
+
+The report is written into a temporary folder beside ``DIR/report`` and swapped in when it
+is complete, so a killed run leaves the previous report whole.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from . import __version__
+from .outputs import Unusable, iter_records, run_errors, run_stats
+from .resources import resource_path
+
+REPORT_DIR = "report"
+ARTICLES_DIR = "articles"
+TOP_COMPANIES = 15
+SENSES_SHOWN = 6
+ENTITY_TYPES = ("company", "exchange", "investor", "media")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """An element to wrap around ``text[start:end]``. Marks of lower ``rank`` are outer: a
+    mark that crosses the edge of an outer one is split in two pieces, so the elements nest
+    whatever the spans do. ``tip`` is HTML closed into the element's end (a tooltip)."""
+
+    start: int
+    end: int
+    rank: int
+    tag: str
+    attrs: tuple[tuple[str, str], ...] = ()
+    tip: Markup | None = None
+
+
+def marked_html(text: str, start: int, end: int, marks: Iterable[Mark]) -> Markup:
+    """``text[start:end]`` as HTML, every character escaped, with each mark's element
+    around its (clipped) span. Stripping the tags and unescaping gives the text back."""
+    clipped = [(mark, max(mark.start, start), min(mark.end, end)) for mark in marks]
+    clipped = [(mark, s, e) for mark, s, e in clipped if s < e]
+    order = {id(mark): index for index, (mark, _, _) in enumerate(
+        sorted(clipped, key=lambda item: (item[0].rank, item[1], -item[2], item[0].tag,
+                                          item[0].attrs)))}
+    cuts = sorted({start, end, *(s for _, s, _ in clipped), *(e for _, _, e in clipped)})
+    out: list[str] = []
+    open_marks: list[Mark] = []
+    pieces: Counter[int] = Counter()
+    for left, right in itertools.pairwise(cuts):
+        covering = sorted((mark for mark, s, e in clipped if s <= left and right <= e),
+                          key=lambda mark: order[id(mark)])
+        kept = 0
+        while kept < min(len(open_marks), len(covering)) and open_marks[kept] is covering[kept]:
+            kept += 1
+        for mark in reversed(open_marks[kept:]):
+            out.append(_close(mark))
+        for mark in covering[kept:]:
+            pieces[id(mark)] += 1
+            out.append(_open(mark, first=pieces[id(mark)] == 1))
+        open_marks = covering
+        out.append(html.escape(text[left:right], quote=False))
+    for mark in reversed(open_marks):
+        out.append(_close(mark))
+    return Markup("".join(out))
+
+
+def _open(mark: Mark, *, first: bool) -> str:
+    # A mark split in pieces keeps its id (a link target) on the first piece only.
+    attrs = "".join(f' {name}="{html.escape(value)}"' for name, value in mark.attrs
+                    if first or name not in ("id", "aria-describedby"))
+    return f"<{mark.tag}{attrs}>"
+
+
+def _close(mark: Mark) -> str:
+    return str(mark.tip or "") + f"</{mark.tag}>"
+
+
+# -- one article -----------------------------------------------------------------------------
+
+@dataclass
+class ArticleView:
+    """What the article page shows, worked out from its record."""
+
+    record: dict[str, Any]
+    href: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    clean: Markup = field(default_factory=Markup)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    fragments: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def article_href(doc_id: str) -> str:
+    """The page of an article, relative to the index (ids may hold any character but /)."""
+    return f"{ARTICLES_DIR}/{quote(doc_id, safe='')}.html"
+
+
+def article_view(record: dict[str, Any]) -> ArticleView:
+    text = record["text"]
+    view = ArticleView(record, article_href(record["id"]))
+    marks = [*_claim_marks(record), *_fragment_marks(record), *_mention_marks(record)]
+    kept = _kept_blocks(record)
+    for index, block in enumerate(record["blocks"]):
+        view.blocks.append({
+            "kind": block["kind"], "role": block.get("role"), "lang": block["lang"],
+            "kept": index in kept, "at": block["start"],
+            "html": marked_html(text, block["start"], block["end"], marks),
+        })
+    for start, end in _uncovered(text, record["blocks"]):
+        view.blocks.append({"kind": "unassigned", "role": None, "lang": "und", "kept": False,
+                            "html": marked_html(text, start, end, marks), "at": start})
+    view.blocks.sort(key=lambda block: block["at"])
+    view.clean = marked_html(record["clean_text"], 0, len(record["clean_text"]),
+                             _clean_marks(record))
+    view.entities = [_entity_card(entity) for entity in record["entities"]]
+    view.claims = [_claim_row(claim, record) for claim in record["claims"]]
+    view.fragments = [_fragment_row(record, index, fragment)
+                      for index, fragment in enumerate(record["fragments"])]
+    view.counts = {
+        "fragments": len(record["fragments"]),
+        "glossed_inline": sum(f["gloss_source"] == "inline" for f in record["fragments"]),
+        "unglossed": sum(f["gloss"] is None for f in record["fragments"]),
+        "companies": len(record["entities"]),
+        "mentions": sum(len(entity["mentions"]) for entity in record["entities"]),
+        "claims": len(record["claims"]),
+        "blocks": len(record["blocks"]),
+        "dropped": len(record["blocks"]) - len(kept),
+    }
+    return view
+
+
+def _kept_blocks(record: dict[str, Any]) -> set[int]:
+    """Blocks that reach the clean text: some copied run of ``clean_map`` starts in them."""
+    starts = [run[1] for run in record["clean_map"]]
+    return {index for index, block in enumerate(record["blocks"])
+            if any(block["start"] <= start < block["end"] for start in starts)}
+
+
+def _uncovered(text: str, blocks: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Text that no block holds, when it is more than whitespace: shown, never lost."""
+    gaps, position = [], 0
+    for block in sorted(blocks, key=lambda block: block["start"]):
+        if text[position:block["start"]].strip():
+            gaps.append((position, block["start"]))
+        position = max(position, block["end"])
+    if text[position:].strip():
+        gaps.append((position, len(text)))
+    return gaps
+
+
+def _fragment_marks(record: dict[str, Any]) -> list[Mark]:
+    marks = []
+    for index, fragment in enumerate(record["fragments"]):
+        tip_id = f"tip-f{index}"
+        marks.append(Mark(
+            fragment["start"], fragment["end"], 2, "span",
+            (("class", f"frag gloss-{fragment['gloss_source'] or 'none'}"),
+             ("id", f"f{index}"), ("tabindex", "0"), ("aria-describedby", tip_id)),
+            _fragment_tip(tip_id, record, fragment)))
+        for key, css in (("inline_gloss", "inline-gloss"), ("paired_with", "paired")):
+            if fragment.get(key):
+                marks.append(Mark(fragment[key]["start"], fragment[key]["end"], 2, "span",
+                                  (("class", css),)))
+    for run in record.get("foreign", []):
+        marks.append(Mark(run["start"], run["end"], 2, "span",
+                          (("class", "foreign"), ("lang", run["lang"]),
+                           ("title", f"not English: {run['lang']}"))))
+    return marks
+
+
+def _fragment_tip(tip_id: str, record: dict[str, Any], fragment: dict[str, Any]) -> Markup:
+    rows: list[tuple[str, str]] = [("pinyin", fragment["pinyin"] or "-")]
+    if fragment["simplified"] != fragment["traditional"]:
+        rows.append(("simplified / traditional",
+                     f"{fragment['simplified']} / {fragment['traditional']}"))
+    if fragment.get("inline_gloss"):
+        rows.append(("inline gloss", fragment["inline_gloss"]["text"]))
+    if fragment.get("paired_with"):
+        rows.append(("paired with", fragment["paired_with"]["text"]))
+    if fragment["senses"]:
+        senses = fragment["senses"][:SENSES_SHOWN]
+        more = len(fragment["senses"]) - len(senses)
+        rows.append(("senses", "; ".join(senses) + (f" (+{more})" if more > 0 else "")))
+    elif fragment.get("dictionary_gloss"):
+        rows.append(("dictionary", fragment["dictionary_gloss"]))
+    if len(fragment["tokens"]) > 1:
+        rows.append(("words", " | ".join(
+            f"{token['text']} {token['pinyin']}" + (f" ({token['gloss']})" if token["gloss"]
+                                                   else "")
+            for token in fragment["tokens"])))
+    rows.append(("clean text has", clean_text_has(record, fragment)))
+    body = "".join(f'<span class="tip-row"><b>{html.escape(label)}</b> {html.escape(value)}'
+                   f"</span>" for label, value in rows)
+    return Markup(f'<span class="tip" role="tooltip" id="{tip_id}">{body}</span>')
+
+
+def _gaps(record: dict[str, Any]) -> list[tuple[int, int, int, int]]:
+    """(text start, text end, clean start, clean end) of everything ``clean_map`` does not
+    copy: the text left out or replaced, and what the clean text has there instead."""
+    text, clean_text = record["text"], record["clean_text"]
+    gaps, clean_position, text_position = [], 0, 0
+    for clean_start, text_start, length in [*record["clean_map"],
+                                            (len(clean_text), len(text), 0)]:
+        if clean_start > clean_position or text_start > text_position:
+            gaps.append((text_position, text_start, clean_position, clean_start))
+        clean_position, text_position = clean_start + length, text_start + length
+    return gaps
+
+
+def clean_text_has(record: dict[str, Any], fragment: dict[str, Any]) -> str:
+    """What stands for the fragment in the clean text, read off the copy map (so it says
+    what the clean text holds, not what the gloss fields suggest)."""
+    for text_start, text_end, clean_start, clean_end in _gaps(record):
+        if text_start <= fragment["start"] < text_end:
+            block_left_out = any(
+                block["start"] <= fragment["start"] < block["end"]
+                for index, block in enumerate(record["blocks"])
+                if index not in _kept_blocks(record))
+            if block_left_out:
+                return "nothing: its block is left out of the clean text"
+            inserted = record["clean_text"][clean_start:clean_end].strip()
+            if inserted:
+                return str(inserted)
+            if fragment.get("paired_with"):
+                return f"nothing: its English ({fragment['paired_with']['text']}) is kept"
+            if fragment.get("inline_gloss"):
+                return f"{fragment['inline_gloss']['text']} (the author's gloss, kept)"
+            return "nothing"
+    return str(fragment["text"])  # copied unchanged: only if cleaning left Han in the text
+
+
+def _mention_marks(record: dict[str, Any]) -> list[Mark]:
+    marks = []
+    for entity in record["entities"]:
+        for index, mention in enumerate(entity["mentions"]):
+            marks.append(Mark(mention["start"], mention["end"], 3, "a", (
+                ("class", f"ent type-{entity['type']}"),
+                ("id", f"m-{entity['id']}-{index}"),
+                ("href", _entity_href(entity["id"])),
+                ("title", f"{entity['name']} ({entity['type']})"))))
+    for entity in record.get("boilerplate_entities", []):
+        for mention in entity["mentions"]:
+            marks.append(Mark(mention["start"], mention["end"], 3, "span", (
+                ("class", f"ent ent-boilerplate type-{entity['type']}"),
+                ("title", f"{entity['name']} ({entity['type']}, in page furniture)"))))
+    return marks
+
+
+def _claim_marks(record: dict[str, Any]) -> list[Mark]:
+    return [Mark(claim["start"], claim["end"], 1, "span", (
+        ("class", f"claim modality-{claim['modality']}"), ("id", f"claim-{claim['id']}"),
+        ("title", f"{claim['id']}: {claim['type']}, {claim['modality']}")))
+        for claim in record["claims"]]
+
+
+def _clean_marks(record: dict[str, Any]) -> list[Mark]:
+    """In the clean text: what replaced a fragment, and the company mentions."""
+    text, clean_text = record["text"], record["clean_text"]
+    marks = []
+    for text_start, text_end, clean_start, clean_end in _gaps(record):
+        if clean_text[clean_start:clean_end].strip():
+            original = text[text_start:text_end].strip()
+            marks.append(Mark(clean_start, clean_end, 2, "span", (
+                ("class", "replaced"), ("title", f"in the original: {original[:120]}"))))
+    for entity in record["entities"]:
+        for mention in entity["mentions"]:
+            if mention["clean_start"] is not None:
+                marks.append(Mark(mention["clean_start"], mention["clean_end"], 3, "a", (
+                    ("class", f"ent type-{entity['type']}"),
+                    ("href", _entity_href(entity["id"])))))
+    return marks
+
+
+def _entity_href(entity_id: str) -> str:
+    return f"#entity-{quote(entity_id, safe='')}"
+
+
+def _entity_card(entity: dict[str, Any]) -> dict[str, Any]:
+    wikidata = entity["wikidata"]
+    return {
+        **entity,
+        "anchor": f"entity-{entity['id']}",
+        "wikidata_url": f"https://www.wikidata.org/wiki/{wikidata}" if wikidata else None,
+        "first_mention": f"m-{entity['id']}-0",
+    }
+
+
+def _claim_row(claim: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
+    names = {entity["id"]: entity["name"] for entity in record["entities"]}
+    return {
+        **claim,
+        "subject_links": [(_entity_href(subject), names.get(subject, subject))
+                          for subject in claim["subjects"]],
+        "numbers": [quantity_label(quantity) for quantity in claim["quantities"]],
+    }
+
+
+def _fragment_row(record: dict[str, Any], index: int, fragment: dict[str, Any]) -> dict[str, Any]:
+    return {**fragment, "anchor": f"f{index}", "clean_text_has": clean_text_has(record, fragment),
+            "senses_shown": fragment["senses"][:SENSES_SHOWN]}
+
+
+def quantity_label(quantity: dict[str, Any]) -> str:
+    """``US$1 billion`` → ``US$1 billion = 1,000,000,000 USD (about)``: what was written,
+    then the normalised value, so a wrong normalisation is plain to see."""
+    value, unit = quantity["value"], quantity["unit"]
+    if isinstance(value, float) and not value.is_integer():
+        number = f"{value:,.6f}".rstrip("0").rstrip(".")
+    else:
+        number = f"{int(value):,}"
+    suffix = {"percent": "%", "percentage_points": " percentage points", "multiple": "×",
+              "ratio": f" ({value * 100:.4g}%)", "number": ""}.get(unit)
+    if suffix is None:  # money and counted nouns
+        suffix = f" {quantity.get('currency') or unit}" if unit != "money_per_share" else (
+            f" {quantity.get('currency') or ''} per share".replace("  ", " "))
+    notes = [note for note in ("about" if quantity["approx"] else "",
+                               {"lower": "at least", "upper": "at most"}.get(
+                                   quantity["bound"] or "", "")) if note]
+    label = f"{quantity['text']} = {number}{suffix}"
+    return label + (f" ({', '.join(notes)})" if notes else "")
+
+
+# -- the corpus ------------------------------------------------------------------------------
+
+@dataclass
+class ReportSummary:
+    folder: Path
+    articles: int = 0
+    unusable: list[Unusable] = field(default_factory=list)
+    run_errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def write_report(out: Path, target: Path | None = None) -> ReportSummary:
+    """The report for the articles in ``out``, into ``target`` (default ``out/report``)."""
+    target = target if target is not None else out / REPORT_DIR
+    summary = ReportSummary(target, run_errors=run_errors(out))
+    env = _environment()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
+                                     dir=target.parent))
+    try:
+        (building / ARTICLES_DIR).mkdir()
+        shutil.copyfile(resource_path("report", "report.css"), building / "report.css")
+        rows, companies, claim_types = [], Counter[tuple[str, str, str]](), Counter[str]()
+        page = env.get_template("article.html.j2")
+        for item in iter_records(out):
+            if isinstance(item, Unusable):
+                summary.unusable.append(item)
+                continue
+            view = article_view(item)
+            (building / view.href).write_text(page.render(view=view, version=__version__),
+                                              encoding="utf-8")
+            rows.append({"record": item, "href": view.href, "counts": view.counts})
+            for entity in item["entities"]:
+                companies[(entity["id"], entity["name"], entity["type"])] += len(
+                    entity["mentions"])
+            claim_types.update(claim["type"] for claim in item["claims"])
+            summary.articles += 1
+        index = env.get_template("index.html.j2").render(
+            folder=out.resolve().name, rows=rows, version=__version__,
+            companies=_bars(companies.most_common(TOP_COMPANIES)),
+            claim_types=_bars([((name, name, "claim"), count)
+                               for name, count in sorted(claim_types.items(),
+                                                         key=lambda item: (-item[1], item[0]))]),
+            totals=_totals(rows, companies), stats=run_stats(out),
+            run_errors=summary.run_errors, unusable=summary.unusable)
+        (building / "index.html").write_text(index, encoding="utf-8")
+        _swap_in(building, target)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return summary
+
+
+def _bars(counted: Sequence[tuple[tuple[str, str, str], int]]) -> list[dict[str, Any]]:
+    """Rows of a horizontal bar chart, widths in percent of the largest."""
+    largest = max((count for _, count in counted), default=1)
+    return [{"id": key, "label": label, "type": kind, "count": count,
+             "width": round(100 * count / largest, 1)}
+            for (key, label, kind), count in counted]
+
+
+def _totals(rows: Sequence[dict[str, Any]],
+            companies: Counter[tuple[str, str, str]]) -> dict[str, int]:
+    def total(name: str) -> int:
+        return sum(row["counts"][name] for row in rows)
+
+    return {"articles": len(rows), "fragments": total("fragments"),
+            "with_fragments": sum(row["counts"]["fragments"] > 0 for row in rows),
+            "unglossed": total("unglossed"), "entities": len(companies),
+            "mentions": total("mentions"), "claims": total("claims"),
+            "dropped": total("dropped")}
+
+
+def _swap_in(building: Path, target: Path) -> None:
+    """Replace ``target`` by the finished folder: the old report stays whole until then."""
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    building.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(resource_path("report")), autoescape=True,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=True)
