@@ -128,7 +128,7 @@ def _report(folder: Path, target: Path | None) -> int:
         print(f"bipipe: error: {folder}: no such folder (run `bipipe run ... --out {folder}` "
               f"first)", file=sys.stderr)
         return EXIT_USAGE
-    summary = write_report(folder, target)
+    summary = write_report(folder, target, log=sys.stderr)
     for item in summary.unusable:
         print(f"bipipe: error: {item.message}", file=sys.stderr)
     print(f"bipipe: report of {summary.articles} articles ({len(summary.run_errors)} run "

@@ -19,11 +19,12 @@ import html
 import itertools
 import shutil
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -118,7 +119,9 @@ def article_href(doc_id: str) -> str:
 def article_view(record: dict[str, Any]) -> ArticleView:
     text = record["text"]
     view = ArticleView(record, article_href(record["id"]))
-    marks = [*_claim_marks(record), *_fragment_marks(record), *_mention_marks(record)]
+    clean_side = CleanSide(record)
+    marks = [*_claim_marks(record), *_fragment_marks(record, clean_side),
+             *_mention_marks(record)]
     kept = _kept_blocks(record)
     for index, block in enumerate(record["blocks"]):
         view.blocks.append({
@@ -134,7 +137,7 @@ def article_view(record: dict[str, Any]) -> ArticleView:
                              _clean_marks(record))
     view.entities = [_entity_card(entity) for entity in record["entities"]]
     view.claims = [_claim_row(claim, record) for claim in record["claims"]]
-    view.fragments = [_fragment_row(record, index, fragment)
+    view.fragments = [_fragment_row(clean_side, index, fragment)
                       for index, fragment in enumerate(record["fragments"])]
     view.counts = {
         "fragments": len(record["fragments"]),
@@ -168,7 +171,7 @@ def _uncovered(text: str, blocks: Sequence[dict[str, Any]]) -> list[tuple[int, i
     return gaps
 
 
-def _fragment_marks(record: dict[str, Any]) -> list[Mark]:
+def _fragment_marks(record: dict[str, Any], clean_side: CleanSide) -> list[Mark]:
     marks = []
     for index, fragment in enumerate(record["fragments"]):
         tip_id = f"tip-f{index}"
@@ -176,7 +179,7 @@ def _fragment_marks(record: dict[str, Any]) -> list[Mark]:
             fragment["start"], fragment["end"], 2, "span",
             (("class", f"frag gloss-{fragment['gloss_source'] or 'none'}"),
              ("id", f"f{index}"), ("tabindex", "0"), ("aria-describedby", tip_id)),
-            _fragment_tip(tip_id, record, fragment)))
+            _fragment_tip(tip_id, fragment, clean_side)))
         for key, css in (("inline_gloss", "inline-gloss"), ("paired_with", "paired")):
             if fragment.get(key):
                 marks.append(Mark(fragment[key]["start"], fragment[key]["end"], 2, "span",
@@ -188,7 +191,7 @@ def _fragment_marks(record: dict[str, Any]) -> list[Mark]:
     return marks
 
 
-def _fragment_tip(tip_id: str, record: dict[str, Any], fragment: dict[str, Any]) -> Markup:
+def _fragment_tip(tip_id: str, fragment: dict[str, Any], clean_side: CleanSide) -> Markup:
     rows: list[tuple[str, str]] = [("pinyin", fragment["pinyin"] or "-")]
     if fragment["simplified"] != fragment["traditional"]:
         rows.append(("simplified / traditional",
@@ -208,7 +211,7 @@ def _fragment_tip(tip_id: str, record: dict[str, Any], fragment: dict[str, Any])
             f"{token['text']} {token['pinyin']}" + (f" ({token['gloss']})" if token["gloss"]
                                                    else "")
             for token in fragment["tokens"])))
-    rows.append(("clean text has", clean_text_has(record, fragment)))
+    rows.append(("clean text has", clean_side.has(fragment)))
     body = "".join(f'<span class="tip-row"><b>{html.escape(label)}</b> {html.escape(value)}'
                    f"</span>" for label, value in rows)
     return Markup(f'<span class="tip" role="tooltip" id="{tip_id}">{body}</span>')
@@ -227,26 +230,33 @@ def _gaps(record: dict[str, Any]) -> list[tuple[int, int, int, int]]:
     return gaps
 
 
-def clean_text_has(record: dict[str, Any], fragment: dict[str, Any]) -> str:
-    """What stands for the fragment in the clean text, read off the copy map (so it says
-    what the clean text holds, not what the gloss fields suggest)."""
-    for text_start, text_end, clean_start, clean_end in _gaps(record):
-        if text_start <= fragment["start"] < text_end:
-            block_left_out = any(
-                block["start"] <= fragment["start"] < block["end"]
-                for index, block in enumerate(record["blocks"])
-                if index not in _kept_blocks(record))
-            if block_left_out:
-                return "nothing: its block is left out of the clean text"
-            inserted = record["clean_text"][clean_start:clean_end].strip()
-            if inserted:
-                return str(inserted)
-            if fragment.get("paired_with"):
-                return f"nothing: its English ({fragment['paired_with']['text']}) is kept"
-            if fragment.get("inline_gloss"):
-                return f"{fragment['inline_gloss']['text']} (the author's gloss, kept)"
-            return "nothing"
-    return str(fragment["text"])  # copied unchanged: only if cleaning left Han in the text
+class CleanSide:
+    """Where the clean text differs from the original, worked out once per article."""
+
+    def __init__(self, record: dict[str, Any]) -> None:
+        self.record = record
+        self.gaps = _gaps(record)
+        kept = _kept_blocks(record)
+        self.left_out = [(block["start"], block["end"]) for index, block
+                         in enumerate(record["blocks"]) if index not in kept]
+
+    def has(self, fragment: dict[str, Any]) -> str:
+        """What stands for the fragment in the clean text, read off the copy map (so it
+        says what the clean text holds, not what the gloss fields suggest)."""
+        start = fragment["start"]
+        if any(block_start <= start < block_end for block_start, block_end in self.left_out):
+            return "nothing: its block is left out of the clean text"
+        for text_start, text_end, clean_start, clean_end in self.gaps:
+            if text_start <= start < text_end:
+                inserted = self.record["clean_text"][clean_start:clean_end].strip()
+                if inserted:
+                    return str(inserted)
+                if fragment.get("paired_with"):
+                    return f"nothing: its English ({fragment['paired_with']['text']}) is kept"
+                if fragment.get("inline_gloss"):
+                    return f"{fragment['inline_gloss']['text']} (the author's gloss, kept)"
+                return "nothing"
+        return str(fragment["text"])  # copied unchanged: only if cleaning left Han in the text
 
 
 def _mention_marks(record: dict[str, Any]) -> list[Mark]:
@@ -315,8 +325,8 @@ def _claim_row(claim: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _fragment_row(record: dict[str, Any], index: int, fragment: dict[str, Any]) -> dict[str, Any]:
-    return {**fragment, "anchor": f"f{index}", "clean_text_has": clean_text_has(record, fragment),
+def _fragment_row(clean_side: CleanSide, index: int, fragment: dict[str, Any]) -> dict[str, Any]:
+    return {**fragment, "anchor": f"f{index}", "clean_text_has": clean_side.has(fragment),
             "senses_shown": fragment["senses"][:SENSES_SHOWN]}
 
 
@@ -350,8 +360,10 @@ class ReportSummary:
     run_errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def write_report(out: Path, target: Path | None = None) -> ReportSummary:
-    """The report for the articles in ``out``, into ``target`` (default ``out/report``)."""
+def write_report(out: Path, target: Path | None = None, log: TextIO | None = None,
+                 every: float = 10.0) -> ReportSummary:
+    """The report for the articles in ``out``, into ``target`` (default ``out/report``).
+    On a long run, a line on ``log`` every ``every`` seconds says how far it has got."""
     target = target if target is not None else out / REPORT_DIR
     summary = ReportSummary(target, run_errors=run_errors(out))
     env = _environment()
@@ -363,6 +375,7 @@ def write_report(out: Path, target: Path | None = None) -> ReportSummary:
         shutil.copyfile(resource_path("report", "report.css"), building / "report.css")
         rows, companies, claim_types = [], Counter[tuple[str, str, str]](), Counter[str]()
         page = env.get_template("article.html.j2")
+        last = time.perf_counter()
         for item in iter_records(out):
             if isinstance(item, Unusable):
                 summary.unusable.append(item)
@@ -376,6 +389,9 @@ def write_report(out: Path, target: Path | None = None) -> ReportSummary:
                     entity["mentions"])
             claim_types.update(claim["type"] for claim in item["claims"])
             summary.articles += 1
+            if log is not None and time.perf_counter() - last >= every:
+                last = time.perf_counter()
+                print(f"bipipe: report: {summary.articles} articles", file=log, flush=True)
         index = env.get_template("index.html.j2").render(
             folder=out.resolve().name, rows=rows, version=__version__,
             companies=_bars(companies.most_common(TOP_COMPANIES)),

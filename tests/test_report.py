@@ -4,6 +4,7 @@ What a browser does with the pages is in ``test_report_browser.py``."""
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import shutil
@@ -219,6 +220,12 @@ def test_a_new_report_drops_pages_of_articles_gone(out: Path) -> None:
     (out / "hostile.json").unlink()
     write_report(out)
     assert not (out / "report" / "articles" / "hostile.html").exists()
+
+
+def test_a_long_report_says_how_far_it_has_got(out: Path) -> None:
+    log = io.StringIO()
+    write_report(out, log=log, every=0.0)
+    assert log.getvalue().splitlines() == [f"bipipe: report: {n} articles" for n in (1, 2, 3)]
 
 
 def test_cli_report(out: Path, run_cli, tmp_path: Path) -> None:
