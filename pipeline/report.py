@@ -135,7 +135,8 @@ def article_view(record: dict[str, Any]) -> ArticleView:
     view.blocks.sort(key=lambda block: block["at"])
     view.clean = marked_html(record["clean_text"], 0, len(record["clean_text"]),
                              _clean_marks(record))
-    view.entities = [_entity_card(entity) for entity in record["entities"]]
+    anchors = {dict(mark.attrs).get("id") for mark in marks}
+    view.entities = [_entity_card(entity, anchors) for entity in record["entities"]]
     view.claims = [_claim_row(claim, record) for claim in record["claims"]]
     view.fragments = [_fragment_row(clean_side, index, fragment)
                       for index, fragment in enumerate(record["fragments"])]
@@ -273,7 +274,18 @@ def _mention_marks(record: dict[str, Any]) -> list[Mark]:
             marks.append(Mark(mention["start"], mention["end"], 3, "span", (
                 ("class", f"ent ent-boilerplate type-{entity['type']}"),
                 ("title", f"{entity['name']} ({entity['type']}, in page furniture)"))))
-    return marks
+    return _one_at_a_place(marks)
+
+
+def _one_at_a_place(marks: list[Mark]) -> list[Mark]:
+    """Mentions that overlap none kept before them (longest first at a place): a link
+    inside a link is not HTML, and in the clean text a fragment and its gloss (月之暗面
+    (Moonshot AI)) are two mentions of the same words."""
+    kept: list[Mark] = []
+    for mark in sorted(marks, key=lambda mark: (mark.start, -mark.end)):
+        if not kept or mark.start >= kept[-1].end:
+            kept.append(mark)
+    return kept
 
 
 def _claim_marks(record: dict[str, Any]) -> list[Mark]:
@@ -292,26 +304,26 @@ def _clean_marks(record: dict[str, Any]) -> list[Mark]:
             original = text[text_start:text_end].strip()
             marks.append(Mark(clean_start, clean_end, 2, "span", (
                 ("class", "replaced"), ("title", f"in the original: {original[:120]}"))))
-    for entity in record["entities"]:
-        for mention in entity["mentions"]:
-            if mention["clean_start"] is not None:
-                marks.append(Mark(mention["clean_start"], mention["clean_end"], 3, "a", (
-                    ("class", f"ent type-{entity['type']}"),
-                    ("href", _entity_href(entity["id"])))))
-    return marks
+    mentions = [Mark(mention["clean_start"], mention["clean_end"], 3, "a", (
+        ("class", f"ent type-{entity['type']}"), ("href", _entity_href(entity["id"]))))
+        for entity in record["entities"] for mention in entity["mentions"]
+        if mention["clean_start"] is not None]
+    return marks + _one_at_a_place(mentions)
 
 
 def _entity_href(entity_id: str) -> str:
     return f"#entity-{quote(entity_id, safe='')}"
 
 
-def _entity_card(entity: dict[str, Any]) -> dict[str, Any]:
+def _entity_card(entity: dict[str, Any], anchors: set[str | None]) -> dict[str, Any]:
     wikidata = entity["wikidata"]
+    mentions = [f"m-{entity['id']}-{index}" for index in range(len(entity["mentions"]))]
+    first = next((anchor for anchor in mentions if anchor in anchors), None)
     return {
         **entity,
         "anchor": f"entity-{entity['id']}",
         "wikidata_url": f"https://www.wikidata.org/wiki/{wikidata}" if wikidata else None,
-        "first_mention": f"m-{entity['id']}-0",
+        "first_mention_href": f"#{quote(first, safe='')}" if first else None,
     }
 
 

@@ -31,12 +31,18 @@ class _Page(HTMLParser):
         self.balanced = True
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.ids: set[str] = set()
+        self.duplicate_ids: list[str] = []
+        self.link_in_link = False
         self.text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        if dict(attrs).get("id"):
-            self.ids.add(str(dict(attrs)["id"]))
+        if tag == "a" and "a" in self.stack:
+            self.link_in_link = True
+        if (anchor := dict(attrs).get("id")) is not None:
+            if anchor in self.ids:
+                self.duplicate_ids.append(anchor)
+            self.ids.add(anchor)
         if tag not in VOID:
             self.stack.append(tag)
 
@@ -169,6 +175,25 @@ def test_article_page_marks_fragments_companies_claims_and_dropped_blocks(out: P
     targets = {unquote(attrs["href"][1:]) for tag, attrs in by_class
                if tag == "a" and (attrs.get("href") or "").startswith("#")}
     assert targets <= parsed.ids
+
+
+def test_every_page_is_well_formed_and_its_links_land(out: Path) -> None:
+    site = write_report(out).folder
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) == 4
+    for path in pages:
+        parsed = parse(path.read_text(encoding="utf-8"))
+        assert parsed.balanced and not parsed.stack, path.name
+        assert not parsed.link_in_link and not parsed.duplicate_ids, path.name
+        for tag, attrs in parsed.tags:
+            href = attrs.get("href") if tag in ("a", "link") else None
+            if not href or href.startswith("https://www.wikidata.org/"):
+                continue
+            target, _, fragment = href.partition("#")
+            landing = (path.parent / unquote(target)).resolve() if target else path
+            assert landing.is_file(), (path.name, href)
+            if fragment:
+                assert unquote(fragment) in parse(landing.read_text(encoding="utf-8")).ids
 
 
 def test_index_lists_articles_charts_and_errors(out: Path) -> None:
