@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
-from . import __version__
+from . import SCHEMA_VERSION, __version__
 from .clean import KEPT_KINDS, KEPT_LANGS
 from .core import annotate
 from .errors import Errors, InputError
@@ -239,16 +239,24 @@ def article_counts(record: dict[str, Any]) -> dict[str, int]:
 
 
 def _existing_output(target: Path, sha256: str) -> dict[str, Any] | None:
-    """The record already written for the same input bytes by this version of bipipe."""
+    """The record already written for the same input bytes by this version of bipipe, to
+    the current schema. A record that fails the schema (an older layout, a hand edit) is
+    redone: the run-wide files are built from the records, so one must never be trusted
+    blind."""
     try:
         existing = json.loads(target.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if (isinstance(existing, dict)
+    if not (isinstance(existing, dict)
+            and existing.get("schema_version") == SCHEMA_VERSION
             and existing.get("source", {}).get("sha256") == sha256
             and existing.get("stats", {}).get("pipeline_version") == __version__):
-        return existing
-    return None
+        return None
+    try:
+        validate(existing)
+    except InputError:
+        return None
+    return existing
 
 
 def _one_line(error: BaseException) -> str:

@@ -135,6 +135,29 @@ def test_resume_skips_done(tmp_path: Path, run_cli) -> None:
     assert stats["articles"]["written"] == 2 and stats["articles"]["skipped_done"] == 0
 
 
+@pytest.mark.parametrize("damage", ["older schema", "missing field"])
+def test_resume_redoes_an_output_the_schema_rejects(tmp_path: Path, run_cli,
+                                                    damage: str) -> None:
+    """An output left by an older bipipe with the same version number, or edited by hand,
+    is redone, not skipped (skipping one crashed the run when its fields had moved)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(GOOD, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli("run", str(src), "--out", str(out)).code == 0
+    written = (out / "a.json").read_text(encoding="utf-8")
+    record = json.loads(written)
+    if damage == "older schema":
+        record["schema_version"] = "1.0"
+    else:
+        del record["entities"]
+    (out / "a.json").write_text(json.dumps(record), encoding="utf-8")
+    assert run_cli("run", str(src), "--out", str(out)).code == 0
+    stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
+    assert stats["articles"]["written"] == 1 and stats["articles"]["skipped_done"] == 0
+    assert (out / "a.json").read_text(encoding="utf-8") == written
+
+
 def test_stdin(monkeypatch: pytest.MonkeyPatch, run_cli) -> None:
     stream = io.TextIOWrapper(io.BytesIO(GOOD.encode("utf-8")), encoding="utf-8")
     monkeypatch.setattr(sys, "stdin", stream)
