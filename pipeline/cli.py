@@ -15,6 +15,8 @@ from pathlib import Path
 from . import __version__
 from .batch import BatchError, process, run_batch
 from .errors import InputError
+from .export import FORMATS as EXPORT_FORMATS
+from .export import export
 from .ingest import Failure, ingest_bytes
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -56,12 +58,25 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print errors only: no progress and no summary line")
     run.add_argument("--max-bytes", type=int, default=DEFAULT_SETTINGS.max_bytes,
                      help="reject inputs larger than this (default: %(default)s)")
+    export = commands.add_parser(
+        "export", help="turn a folder bipipe run wrote into Label Studio, spaCy or W3C Web "
+                       "Annotation files",
+        epilog="exit codes: 0 every article exported, 1 some files in DIR were unusable "
+               "(the rest exported), 2 bad usage, no articles in DIR, or FILE not writable")
+    export.add_argument("dir", type=Path, metavar="DIR", help="a folder bipipe run wrote")
+    export.add_argument("--to", required=True, choices=EXPORT_FORMATS,
+                        help="label-studio: tasks JSON with predictions (and FILE's "
+                             ".label-config.xml); spacy: a DocBin; web-annotation: W3C JSON-LD")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the file to write (replaced atomically)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "export":
+        return _export(args.dir, args.to, args.out)
     if args.max_bytes <= 0:
         parser.error("--max-bytes must be positive")
     if args.workers is not None and args.workers < 1:
@@ -110,3 +125,19 @@ def _run_stdin(settings: Settings) -> int:
             print(f"bipipe: error: -: {error.message}", file=sys.stderr)
             return EXIT_FAILED_INPUTS
     return EXIT_OK
+
+
+def _export(out: Path, to: str, target: Path) -> int:
+    if target.is_dir():
+        print(f"bipipe: error: --out {target} is a folder; export writes one file",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = export(out, to, target)
+    except InputError as error:
+        print(f"bipipe: error: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    also = f" (labeling config: {summary.config})" if summary.config else ""
+    print(f"bipipe: exported {summary.articles} articles, {summary.spans} spans, "
+          f"{len(summary.unusable)} unusable files skipped -> {target}{also}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILED_INPUTS
