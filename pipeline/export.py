@@ -277,9 +277,10 @@ def spacy_doc(record: dict[str, Any], nlp: Any) -> Any:
 
 
 def spacy_user_data(record: dict[str, Any]) -> dict[str, Any]:
-    """What spans cannot hold, as plain JSON values (``DocBin`` stores them with msgpack):
-    fragments keyed ``"start:end"`` (gloss, pinyin, senses...), entities and claims keyed
-    by id, and the record's other fields as they were."""
+    """What spans cannot hold, as plain JSON values: fragments keyed ``"start:end"``
+    (gloss, pinyin, senses...), entities and claims keyed by id, and the record's other
+    fields as they were. ``DocBin`` stores them with msgpack, which reads lists back as
+    tuples; ``json.dumps`` writes both alike."""
     return {
         "id": record["id"],
         "title": record["meta"].get("title"),
