@@ -350,7 +350,8 @@ def text_quote_selector(text: str, start: int, end: int) -> dict[str, Any]:
 
 
 def _target(text: str, source: str, span: _Span) -> dict[str, Any]:
-    # The Web Annotation Data Model (4.2.4, Text Position Selector) counts positions in
+    # The Web Annotation Data Model's Text Position Selector
+    # (https://www.w3.org/TR/annotation-model/#text-position-selector) counts positions in
     # Unicode code points, not in UTF-16 or UTF-8 code units: Python's str offsets, which
     # is what the records hold, so they are used as they are (unlike Label Studio's).
     return {"source": source, "selector": [
