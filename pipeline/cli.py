@@ -15,6 +15,8 @@ from pathlib import Path
 from . import __version__
 from .batch import BatchError, process, run_batch
 from .errors import InputError
+from .export import FORMATS as EXPORT_FORMATS
+from .export import export
 from .ingest import Failure, ingest_bytes
 from .settings import DEFAULT_SETTINGS, Settings
 
@@ -63,6 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("folder", type=Path, metavar="DIR", help="a folder bipipe run wrote")
     report.add_argument("--out", type=Path, metavar="REPORT_DIR",
                         help="where to write the report (default: DIR/report)")
+    export = commands.add_parser(
+        "export", help="turn a folder bipipe run wrote into Label Studio, spaCy or W3C Web "
+                       "Annotation files",
+        epilog="exit codes: 0 every article exported, 1 some files in DIR were unusable "
+               "(the rest exported), 2 bad usage, no articles in DIR, or FILE not writable")
+    export.add_argument("dir", type=Path, metavar="DIR", help="a folder bipipe run wrote")
+    export.add_argument("--to", required=True, choices=EXPORT_FORMATS,
+                        help="label-studio: tasks JSON with predictions (and FILE's "
+                             ".label-config.xml); spacy: a DocBin; web-annotation: W3C JSON-LD")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the file to write (replaced atomically)")
     return parser
 
 
@@ -71,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "report":
         return _report(args.folder, args.out)
+    if args.command == "export":
+        return _export(args.dir, args.to, args.out)
     if args.max_bytes <= 0:
         parser.error("--max-bytes must be positive")
     if args.workers is not None and args.workers < 1:
@@ -135,3 +150,19 @@ def _report(folder: Path, target: Path | None) -> int:
           f"errors, {len(summary.unusable)} unreadable files) -> "
           f"{summary.folder / 'index.html'}", file=sys.stderr)
     return EXIT_FAILED_INPUTS if summary.unusable else EXIT_OK
+
+
+def _export(out: Path, to: str, target: Path) -> int:
+    if target.is_dir():
+        print(f"bipipe: error: --out {target} is a folder; export writes one file",
+              file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        summary = export(out, to, target)
+    except InputError as error:
+        print(f"bipipe: error: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    also = f" (labeling config: {summary.config})" if summary.config else ""
+    print(f"bipipe: exported {summary.articles} articles, {summary.spans} spans, "
+          f"{len(summary.unusable)} unusable files skipped -> {target}{also}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_FAILED_INPUTS

@@ -27,6 +27,7 @@ class Errors(StrEnum):
     E015 = ("the worker process died on this input, twice (out of memory, or a crash in a "
             "native library)")
     E016 = "cannot read the annotated output: {detail}"
+    E017 = "nothing to export: {detail}"
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]
         return f"[{self.name}] {self.value.format(**kwargs)}"

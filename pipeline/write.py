@@ -122,11 +122,16 @@ def dumps(record: dict[str, Any]) -> str:
 def write_atomic(path: Path, content: str) -> None:
     """Write a temporary file beside ``path``, sync it, rename it into place, sync the
     folder: a reader sees the old file or the new one, never half of one."""
+    write_bytes_atomic(path, content.encode("utf-8"))
+
+
+def write_bytes_atomic(path: Path, content: bytes) -> None:
+    """:func:`write_atomic` for bytes (a spaCy ``DocBin``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with os.fdopen(handle, "wb") as stream:
             stream.write(content)
             stream.flush()
             os.fsync(stream.fileno())
