@@ -566,4 +566,5 @@ def _lock(out: Path) -> _Lock:
 def _remove_stale_temporaries(out: Path) -> None:
     """Temporary files left by a killed run (``.name.json.xxxx.tmp``): never outputs."""
     for temporary in out.glob(".*.tmp"):
-        temporary.unlink(missing_ok=True)
+        if temporary.is_file():  # a folder is a report being built (``report.py``)
+            temporary.unlink(missing_ok=True)

@@ -137,13 +137,17 @@ def _run_stdin(settings: Settings) -> int:
 
 
 def _report(folder: Path, target: Path | None) -> int:
-    from .report import write_report
+    from .report import ReportError, write_report
 
     if not folder.is_dir():
         print(f"bipipe: error: {folder}: no such folder (run `bipipe run ... --out {folder}` "
               f"first)", file=sys.stderr)
         return EXIT_USAGE
-    summary = write_report(folder, target, log=sys.stderr)
+    try:
+        summary = write_report(folder, target, log=sys.stderr)
+    except ReportError as error:
+        print(f"bipipe: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     for item in summary.unusable:
         print(f"bipipe: error: {item.message}", file=sys.stderr)
     print(f"bipipe: report of {summary.articles} articles ({len(summary.run_errors)} run "

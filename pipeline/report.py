@@ -15,13 +15,14 @@ is complete, so a killed run leaves the previous report whole.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import itertools
 import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -377,9 +378,38 @@ def write_report(out: Path, target: Path | None = None, log: TextIO | None = Non
     """The report for the articles in ``out``, into ``target`` (default ``out/report``).
     On a long run, a line on ``log`` every ``every`` seconds says how far it has got."""
     target = target if target is not None else out / REPORT_DIR
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        return _write_report(out, target, log, every)
+
+
+class ReportError(Exception):
+    """The report cannot be written at all (another report is being written there)."""
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """One report at a time into ``target``; then what a killed one left can go."""
+    with (target.parent / f".{target.name}.lock").open("a", encoding="utf-8") as handle:
+        try:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # Windows: no advisory locks
+            pass
+        except OSError as error:
+            raise ReportError(f"another bipipe report is writing {target}; wait for it to "
+                              f"finish or choose another --out") from error
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(target.with_name(f".{target.name}.old"), ignore_errors=True)
+        yield
+
+
+def _write_report(out: Path, target: Path, log: TextIO | None,
+                  every: float) -> ReportSummary:
     summary = ReportSummary(target, run_errors=run_errors(out))
     env = _environment()
-    target.parent.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
                                      dir=target.parent))
     try:

@@ -240,6 +240,28 @@ def test_a_failed_report_leaves_the_previous_one_whole(out: Path,
     assert [path.name for path in out.iterdir() if path.name.endswith((".tmp", ".old"))] == []
 
 
+def test_what_a_killed_report_left_goes_and_a_run_minds_it(out: Path, run_cli,
+                                                            report_inputs: Path) -> None:
+    """A killed report leaves its half-built folder (``.report.xxxx.tmp``) in DIR: the next
+    report removes it, and a ``bipipe run`` into DIR meanwhile leaves it alone."""
+    stale = out / ".report.k1ll3d.tmp"
+    (stale / "articles").mkdir(parents=True)
+    (stale / "index.html").write_text("half", encoding="utf-8")
+    assert run_cli("run", str(report_inputs), "--out", str(out)).code == 1  # empty.txt
+    assert stale.is_dir()
+    write_report(out)
+    assert not stale.exists() and (out / "report" / "index.html").is_file()
+
+
+def test_a_second_report_into_the_same_folder_is_refused(out: Path, run_cli) -> None:
+    import fcntl
+
+    with (out / ".report.lock").open("a") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        result = run_cli("report", str(out))
+    assert result.code == 2 and "another bipipe report" in result.err
+
+
 def test_a_new_report_drops_pages_of_articles_gone(out: Path) -> None:
     write_report(out)
     (out / "hostile.json").unlink()
