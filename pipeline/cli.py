@@ -161,6 +161,10 @@ def _export(out: Path, to: str, target: Path) -> int:
         print(f"bipipe: error: --out {target} is a folder; export writes one file",
               file=sys.stderr)
         return EXIT_USAGE
+    if target.suffix == ".json" and target.resolve().parent == out.resolve():
+        print(f"bipipe: error: --out {target} would sit among the articles of {out} and be "
+              f"read as one next time; write it elsewhere", file=sys.stderr)
+        return EXIT_USAGE
     try:
         summary = export(out, to, target)
     except InputError as error:

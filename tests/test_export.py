@@ -325,3 +325,10 @@ def test_cli_export_needs_a_format_and_a_file(run_dir, run_cli, capsys) -> None:
         run_cli("export", str(run_dir), "--to", "spacy")
     assert exit_info.value.code == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_cli_refuses_a_json_file_among_the_articles(run_dir, run_cli) -> None:
+    inside = run_dir / "tasks.json"
+    result = run_cli("export", str(run_dir), "--to", "label-studio", "--out", str(inside))
+    assert result.code == 2 and "read as one next time" in result.err
+    assert not inside.exists()
