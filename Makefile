@@ -24,7 +24,8 @@ run: $(STAMP)
 # run; elsewhere those tests skip and say why.
 BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-zenhei
 browser:
-	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(BROWSER_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done | xargs); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 		echo "note: no apt-get here; install Chromium and ChromeDriver yourself, or the browser tests skip"; exit 0; fi; \
