@@ -1,7 +1,12 @@
-"""``bipipe run PATH... --out DIR``: a thin layer over :func:`pipeline.batch.run_batch`.
+"""The ``bipipe`` command, a thin layer over importable functions:
 
-Exit codes: 0 every input became an article, 1 some inputs failed (each one is in
-``DIR/_errors.jsonl``), 2 bad usage or a run that cannot start.
+- ``bipipe run PATH... --out DIR``: :func:`pipeline.batch.run_batch`;
+- ``bipipe report DIR``: :func:`pipeline.report.write_report`;
+- ``bipipe export DIR --to FORMAT --out FILE``: :func:`pipeline.export.export`.
+
+Exit codes: 0 all done, 1 some inputs (or, for report and export, some article files)
+failed, each one named on stderr (and by run in ``DIR/_errors.jsonl``), 2 bad usage or a
+command that cannot start.
 """
 
 from __future__ import annotations
