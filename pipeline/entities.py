@@ -789,7 +789,10 @@ def _from_literal_translations(found: _Found, text: str, blocks: Sequence[Block]
         if block.kind == "boilerplate":
             continue
         for match in _TITLE_PHRASE.finditer(text, block.start, block.end):
-            words = [w.lower() for w in match.group().split() if w not in _FUNCTION_WORDS]
+            # ``The`` opening a sentence is a function word too: "The Chinese" is not a
+            # two-word translation of 阶跃星辰 because some sense of a character has "the".
+            words = [w.lower() for w in match.group().split()
+                     if w.lower() not in _FUNCTION_WORDS]
             if len(words) < 2 or found.names_at(match.start(), match.end()):
                 continue
             for name, senses in chinese.items():

@@ -153,6 +153,14 @@ def test_a_literal_translation_of_a_chinese_name_in_the_article_joins_it() -> No
     assert {"飞鱼出行", "Flying Fish Travel"} <= forms(companies(doc)["Feiyu Mobility"])
 
 
+def test_the_and_one_sense_word_is_not_a_literal_translation() -> None:
+    # Some sense of a character of 阶跃星辰 has "the", another "Chinese": the opening of
+    # "The Chinese AI large model startup landscape" is still not StepFun.
+    doc = annotate_text("StepFun (阶跃星辰) listed.\n\nThe Chinese AI large model startup "
+                        "landscape has changed.\n")
+    assert "The Chinese" not in forms(companies(doc)["StepFun"])
+
+
 def test_a_handle_written_with_other_spacing_than_the_gazetteer_does_not_crash() -> None:
     # The gazetteer writes 深潮TechFlow; a byline writes "深潮 TechFlow".
     doc = annotate_text("深潮 TechFlow发布于2026-08-01\n\nTechFlow reported that Zhipu AI grew.\n")
