@@ -25,12 +25,13 @@ class Unusable:
 
 
 def article_files(out: Path) -> list[Path]:
-    """The per-article JSON files, by name: run-wide files (``_stats.json``) and
-    temporary ones (``.name.tmp``) are not articles, and subfolders are not searched."""
+    """The per-article JSON files, by name: ``_stats.json`` and hidden files (temporary
+    ones, ``.name.tmp``) are not articles, and subfolders are not searched. An article's
+    own name may start with ``_`` (an id of ``..`` is written ``_.json``)."""
     if not out.is_dir():
         raise InputError(Errors.E016, detail=f"{out} is not a folder")
-    return sorted(path for path in out.glob("*.json")
-                  if path.is_file() and not path.name.startswith(("_", ".")))
+    return sorted(path for path in out.glob("*.json") if path.is_file()
+                  and path.name != STATS_FILE and not path.name.startswith("."))
 
 
 def load_record(path: Path) -> dict[str, Any]:
@@ -45,6 +46,9 @@ def load_record(path: Path) -> dict[str, Any]:
         validate(record)
     except InputError as error:
         raise InputError(Errors.E016, detail=f"{path.name}: {error.message}") from None
+    if record["id"] != path.stem:  # bipipe names each file by its id: a copy, or a rename
+        raise InputError(Errors.E016, detail=f"{path.name}: holds the article {record['id']!r}; "
+                                             f"bipipe names an article's file by its id")
     return record
 
 
@@ -58,12 +62,25 @@ def iter_records(out: Path) -> Iterator[dict[str, Any] | Unusable]:
 
 
 def run_errors(out: Path) -> list[dict[str, Any]]:
-    """The inputs the last run could not turn into articles (``_errors.jsonl``)."""
+    """The inputs the last run could not turn into articles (``_errors.jsonl``). A line
+    that is not an error record (a damaged file) is itself listed, not a crash."""
     path = out / ERRORS_FILE
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    errors = []
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if not (isinstance(record, dict) and {"input", "code", "reason"} <= record.keys()):
+                record = {"input": f"{ERRORS_FILE}:{number}", "id": None, "code": "E016",
+                          "reason": f"not an error record: {line.strip()[:120]}"}
+            errors.append(record)
+    return errors
 
 
 def run_stats(out: Path) -> dict[str, Any] | None:

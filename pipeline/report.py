@@ -15,13 +15,15 @@ is complete, so a killed run leaves the previous report whole.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import html
 import itertools
+import os
 import shutil
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +34,13 @@ from markupsafe import Markup
 
 from . import __version__
 from .outputs import Unusable, iter_records, run_errors, run_stats
-from .resources import resource_path
+from .resources import resource_path, schema
+from .write import current_umask
 
 REPORT_DIR = "report"
 ARTICLES_DIR = "articles"
 TOP_COMPANIES = 15
 SENSES_SHOWN = 6
-ENTITY_TYPES = ("company", "exchange", "investor", "media")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,43 +59,47 @@ class Mark:
 
 def marked_html(text: str, start: int, end: int, marks: Iterable[Mark]) -> Markup:
     """``text[start:end]`` as HTML, every character escaped, with each mark's element
-    around its (clipped) span. Stripping the tags and unescaping gives the text back."""
+    around its (clipped) span. Stripping the tags and the tooltips and unescaping gives
+    the text back. A mark cut in pieces (by an outer mark, or by ``start``/``end``) keeps
+    its id on the piece where it starts and its tooltip on the piece where it ends."""
     clipped = [(mark, max(mark.start, start), min(mark.end, end)) for mark in marks]
-    clipped = [(mark, s, e) for mark, s, e in clipped if s < e]
-    order = {id(mark): index for index, (mark, _, _) in enumerate(
-        sorted(clipped, key=lambda item: (item[0].rank, item[1], -item[2], item[0].tag,
-                                          item[0].attrs)))}
-    cuts = sorted({start, end, *(s for _, s, _ in clipped), *(e for _, _, e in clipped)})
+    clipped = sorted((item for item in clipped if item[1] < item[2]),
+                     key=lambda item: (item[0].rank, item[1], -item[2], item[0].tag,
+                                       item[0].attrs))
+    order = {id(mark): index for index, (mark, _, _) in enumerate(clipped)}
+    opening: dict[int, list[Mark]] = defaultdict(list)
+    closing: dict[int, list[Mark]] = defaultdict(list)
+    for mark, mark_start, mark_end in clipped:
+        opening[mark_start].append(mark)
+        closing[mark_end].append(mark)
     out: list[str] = []
+    active: dict[int, Mark] = {}
     open_marks: list[Mark] = []
-    pieces: Counter[int] = Counter()
-    for left, right in itertools.pairwise(cuts):
-        covering = sorted((mark for mark, s, e in clipped if s <= left and right <= e),
-                          key=lambda mark: order[id(mark)])
+    for left, right in itertools.pairwise(sorted({start, end, *opening, *closing})):
+        for mark in closing.get(left, ()):
+            del active[id(mark)]
+        for mark in opening.get(left, ()):
+            active[id(mark)] = mark
+        covering = sorted(active.values(), key=lambda mark: order[id(mark)])
         kept = 0
         while kept < min(len(open_marks), len(covering)) and open_marks[kept] is covering[kept]:
             kept += 1
-        for mark in reversed(open_marks[kept:]):
-            out.append(_close(mark))
-        for mark in covering[kept:]:
-            pieces[id(mark)] += 1
-            out.append(_open(mark, first=pieces[id(mark)] == 1))
+        out.extend(_close(mark, at=left) for mark in reversed(open_marks[kept:]))
+        out.extend(_open(mark, at=left) for mark in covering[kept:])
         open_marks = covering
         out.append(html.escape(text[left:right], quote=False))
-    for mark in reversed(open_marks):
-        out.append(_close(mark))
+    out.extend(_close(mark, at=end) for mark in reversed(open_marks))
     return Markup("".join(out))
 
 
-def _open(mark: Mark, *, first: bool) -> str:
-    # A mark split in pieces keeps its id (a link target) on the first piece only.
+def _open(mark: Mark, *, at: int) -> str:
     attrs = "".join(f' {name}="{html.escape(value)}"' for name, value in mark.attrs
-                    if first or name not in ("id", "aria-describedby"))
+                    if at == mark.start or name not in ("id", "aria-describedby"))
     return f"<{mark.tag}{attrs}>"
 
 
-def _close(mark: Mark) -> str:
-    return str(mark.tip or "") + f"</{mark.tag}>"
+def _close(mark: Mark, *, at: int) -> str:
+    return (str(mark.tip) if mark.tip is not None and at == mark.end else "") + f"</{mark.tag}>"
 
 
 # -- one article -----------------------------------------------------------------------------
@@ -112,9 +118,15 @@ class ArticleView:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+def article_page(doc_id: str) -> str:
+    """The page's file, relative to the index: named like the article's JSON file."""
+    return f"{ARTICLES_DIR}/{doc_id}.html"
+
+
 def article_href(doc_id: str) -> str:
-    """The page of an article, relative to the index (ids may hold any character but /)."""
-    return f"{ARTICLES_DIR}/{quote(doc_id, safe='')}.html"
+    """The link to that page. Ids may hold any character but / (``5亿 #2``, ``a%20b``); a
+    browser decodes the link before it looks for the file, so only the link is quoted."""
+    return quote(article_page(doc_id))
 
 
 def article_view(record: dict[str, Any]) -> ArticleView:
@@ -123,22 +135,27 @@ def article_view(record: dict[str, Any]) -> ArticleView:
     clean_side = CleanSide(record)
     marks = [*_claim_marks(record), *_fragment_marks(record, clean_side),
              *_mention_marks(record)]
-    kept = _kept_blocks(record)
+    kept = clean_side.kept
+    marks_in = _MarkIndex(marks)
     for index, block in enumerate(record["blocks"]):
         view.blocks.append({
             "kind": block["kind"], "role": block.get("role"), "lang": block["lang"],
             "kept": index in kept, "at": block["start"],
-            "html": marked_html(text, block["start"], block["end"], marks),
+            "html": marked_html(text, block["start"], block["end"],
+                                marks_in.overlapping(block["start"], block["end"])),
         })
     for start, end in _uncovered(text, record["blocks"]):
         view.blocks.append({"kind": "unassigned", "role": None, "lang": "und", "kept": False,
-                            "html": marked_html(text, start, end, marks), "at": start})
+                            "html": marked_html(text, start, end,
+                                                marks_in.overlapping(start, end)),
+                            "at": start})
     view.blocks.sort(key=lambda block: block["at"])
     view.clean = marked_html(record["clean_text"], 0, len(record["clean_text"]),
                              _clean_marks(record))
     anchors = {dict(mark.attrs).get("id") for mark in marks}
     view.entities = [_entity_card(entity, anchors) for entity in record["entities"]]
-    view.claims = [_claim_row(claim, record) for claim in record["claims"]]
+    names = {entity["id"]: entity["name"] for entity in record["entities"]}
+    view.claims = [_claim_row(claim, names) for claim in record["claims"]]
     view.fragments = [_fragment_row(clean_side, index, fragment)
                       for index, fragment in enumerate(record["fragments"])]
     view.counts = {
@@ -152,6 +169,21 @@ def article_view(record: dict[str, Any]) -> ArticleView:
         "dropped": len(record["blocks"]) - len(kept),
     }
     return view
+
+
+class _MarkIndex:
+    """The marks that overlap a stretch of text, without looking at every mark for every
+    block (a long article has thousands of both)."""
+
+    def __init__(self, marks: Sequence[Mark]) -> None:
+        self.marks = sorted(marks, key=lambda mark: mark.start)
+        self.starts = [mark.start for mark in self.marks]
+        self.longest = max((mark.end - mark.start for mark in self.marks), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[Mark]:
+        low = bisect.bisect_left(self.starts, start - self.longest)
+        high = bisect.bisect_left(self.starts, end)
+        return [mark for mark in self.marks[low:high] if mark.end > start]
 
 
 def _kept_blocks(record: dict[str, Any]) -> set[int]:
@@ -238,27 +270,48 @@ class CleanSide:
     def __init__(self, record: dict[str, Any]) -> None:
         self.record = record
         self.gaps = _gaps(record)
-        kept = _kept_blocks(record)
-        self.left_out = [(block["start"], block["end"]) for index, block
-                         in enumerate(record["blocks"]) if index not in kept]
+        self.gap_ranges = [(gap[0], gap[1]) for gap in self.gaps]
+        self.gap_starts = [gap[0] for gap in self.gaps]
+        self.kept = _kept_blocks(record)
+        left_out = sorted((block["start"], block["end"]) for index, block
+                          in enumerate(record["blocks"]) if index not in self.kept)
+        self.left_out, self.left_out_starts = left_out, [start for start, _ in left_out]
+        self.said: dict[int, str] = {}
 
     def has(self, fragment: dict[str, Any]) -> str:
         """What stands for the fragment in the clean text, read off the copy map (so it
         says what the clean text holds, not what the gloss fields suggest)."""
         start = fragment["start"]
-        if any(block_start <= start < block_end for block_start, block_end in self.left_out):
+        if start not in self.said:
+            self.said[start] = self._has(fragment)
+        return self.said[start]
+
+    def _has(self, fragment: dict[str, Any]) -> str:
+        start = fragment["start"]
+        if _containing(self.left_out, self.left_out_starts, start) is not None:
             return "nothing: its block is left out of the clean text"
-        for text_start, text_end, clean_start, clean_end in self.gaps:
-            if text_start <= start < text_end:
-                inserted = self.record["clean_text"][clean_start:clean_end].strip()
-                if inserted:
-                    return str(inserted)
-                if fragment.get("paired_with"):
-                    return f"nothing: its English ({fragment['paired_with']['text']}) is kept"
-                if fragment.get("inline_gloss"):
-                    return f"{fragment['inline_gloss']['text']} (the author's gloss, kept)"
-                return "nothing"
-        return str(fragment["text"])  # copied unchanged: only if cleaning left Han in the text
+        gap = _containing(self.gap_ranges, self.gap_starts, start)
+        if gap is None:
+            return str(fragment["text"])  # copied unchanged: cleaning left Han in the text
+        _, _, clean_start, clean_end = self.gaps[gap]
+        inserted = self.record["clean_text"][clean_start:clean_end].strip()
+        # Quotes alone (「换汇难」 becomes “…” around the author's gloss) are not the gloss.
+        if any(character.isalnum() for character in inserted):
+            return str(inserted)
+        if fragment.get("paired_with"):
+            return f"nothing: its English ({fragment['paired_with']['text']}) is kept"
+        if fragment.get("inline_gloss"):
+            return f"{fragment['inline_gloss']['text']} (the author's gloss, kept)"
+        return "nothing"
+
+
+def _containing(ranges: Sequence[tuple[int, int]], starts: Sequence[int],
+                offset: int) -> int | None:
+    """The index of the range (sorted, not overlapping) that holds ``offset``, if any."""
+    index = bisect.bisect_right(starts, offset) - 1
+    if index >= 0 and ranges[index][0] <= offset < ranges[index][1]:
+        return index
+    return None
 
 
 def _mention_marks(record: dict[str, Any]) -> list[Mark]:
@@ -328,8 +381,7 @@ def _entity_card(entity: dict[str, Any], anchors: set[str | None]) -> dict[str, 
     }
 
 
-def _claim_row(claim: dict[str, Any], record: dict[str, Any]) -> dict[str, Any]:
-    names = {entity["id"]: entity["name"] for entity in record["entities"]}
+def _claim_row(claim: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     return {
         **claim,
         "subject_links": [(_entity_href(subject), names.get(subject, subject))
@@ -377,14 +429,29 @@ def write_report(out: Path, target: Path | None = None, log: TextIO | None = Non
                  every: float = 10.0) -> ReportSummary:
     """The report for the articles in ``out``, into ``target`` (default ``out/report``).
     On a long run, a line on ``log`` every ``every`` seconds says how far it has got."""
-    target = target if target is not None else out / REPORT_DIR
+    target = (target if target is not None else out / REPORT_DIR).resolve()
+    _check_target(out.resolve(), target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _locked(target):
         return _write_report(out, target, log, every)
 
 
 class ReportError(Exception):
-    """The report cannot be written at all (another report is being written there)."""
+    """The report cannot be written at all: another report is being written there, or
+    the folder asked for is not one a report may replace."""
+
+
+MARKER = ".bipipe-report"
+"""A file in every report folder: a later report replaces only a folder that has it."""
+
+
+def _check_target(out: Path, target: Path) -> None:
+    if target == out or target in out.parents:
+        raise ReportError(f"{target} holds the outputs; the report needs a folder of its own")
+    if target.exists() and not (target / MARKER).is_file():
+        what = "folder" if target.is_dir() else "file"
+        raise ReportError(f"{target} is a {what} that is not a bipipe report; the report "
+                          f"replaces its folder whole, so give a new folder or remove it")
 
 
 @contextlib.contextmanager
@@ -413,19 +480,23 @@ def _write_report(out: Path, target: Path, log: TextIO | None,
     building = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp",
                                      dir=target.parent))
     try:
+        os.chmod(building, 0o777 & ~current_umask())  # mkdtemp makes 0700; reports are shared
+        (building / MARKER).write_text(f"bipipe {__version__}\n", encoding="utf-8")
         (building / ARTICLES_DIR).mkdir()
         shutil.copyfile(resource_path("report", "report.css"), building / "report.css")
         rows, companies, claim_types = [], Counter[tuple[str, str, str]](), Counter[str]()
         page = env.get_template("article.html.j2")
+        types = schema()["$defs"]["entity"]["properties"]["type"]["enum"]
         last = time.perf_counter()
         for item in iter_records(out):
             if isinstance(item, Unusable):
                 summary.unusable.append(item)
                 continue
             view = article_view(item)
-            (building / view.href).write_text(page.render(view=view, version=__version__),
-                                              encoding="utf-8")
-            rows.append({"record": item, "href": view.href, "counts": view.counts})
+            html_page = page.render(view=view, version=__version__, entity_types=types)
+            (building / article_page(item["id"])).write_text(html_page, encoding="utf-8")
+            rows.append({"record": _index_fields(item), "href": view.href,
+                         "counts": view.counts})
             for entity in item["entities"]:
                 companies[(entity["id"], entity["name"], entity["type"])] += len(
                     entity["mentions"])
@@ -440,7 +511,7 @@ def _write_report(out: Path, target: Path, log: TextIO | None,
             claim_types=_bars([((name, name, "claim"), count)
                                for name, count in sorted(claim_types.items(),
                                                          key=lambda item: (-item[1], item[0]))]),
-            totals=_totals(rows, companies), stats=run_stats(out),
+            totals=_totals(rows, companies), stats=run_stats(out), entity_types=types,
             run_errors=summary.run_errors, unusable=summary.unusable)
         (building / "index.html").write_text(index, encoding="utf-8")
         _swap_in(building, target)
@@ -448,6 +519,15 @@ def _write_report(out: Path, target: Path, log: TextIO | None,
         shutil.rmtree(building, ignore_errors=True)
         raise
     return summary
+
+
+def _index_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """What the index shows of an article: holding whole records would make the report's
+    memory grow with the folder."""
+    meta, source = record["meta"], record["source"]
+    return {"id": record["id"],
+            "meta": {key: meta.get(key) for key in ("title", "publisher", "published")},
+            "source": {"path": source.get("path"), "line": source.get("line")}}
 
 
 def _bars(counted: Sequence[tuple[tuple[str, str, str], int]]) -> list[dict[str, Any]]:

@@ -130,7 +130,7 @@ def write_bytes_atomic(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
+        os.fchmod(handle, 0o666 & ~current_umask())  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
             stream.flush()
@@ -147,7 +147,7 @@ def write_bytes_atomic(path: Path, content: bytes) -> None:
 
 
 @lru_cache(maxsize=1)
-def _umask() -> int:
+def current_umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current

@@ -101,6 +101,19 @@ def test_crossing_marks_are_split_and_ids_stay_unique() -> None:
     assert strip_tags(markup) == text
 
 
+def test_a_mark_cut_in_pieces_keeps_one_id_and_one_tooltip() -> None:
+    text = "Tencent (腾讯) raised funds"
+    claim = Mark(0, 12, 1, "span", (("class", "claim"), ("id", "claim-C1")))
+    fragment = Mark(9, 20, 2, "span", (("class", "frag"), ("id", "f0")),
+                    report.Markup('<span class="tip" id="tip-f0">téngxùn</span>'))
+    markup = marked_html(text, 0, len(text), [claim, fragment])
+    assert markup.count('id="f0"') == markup.count('id="tip-f0"') == 1
+    assert markup.index('id="f0"') < markup.index("raised") < markup.index('id="tip-f0"')
+    # A mark running past the stretch asked for (a claim over two blocks): no id after it.
+    assert 'id="claim-C1"' not in marked_html(text, 5, len(text), [claim])
+    assert 'id="tip-f0"' not in marked_html(text, 0, 12, [fragment])
+
+
 def test_a_tooltip_closes_inside_its_element() -> None:
     text = "industry淘汰 (elimination)"
     tip = report.Markup('<span class="tip">táotài</span>')
@@ -129,6 +142,7 @@ def test_quantity_label_shows_the_written_and_the_normalised(quantity: dict[str,
 
 def test_article_href_quotes_ids() -> None:
     assert article_href("a b#c?%") == "articles/a%20b%23c%3F%25.html"
+    assert unquote(article_href("Éclair 5亿")) == "articles/Éclair 5亿.html"
 
 
 # -- the report of a real output folder --------------------------------------------------------
@@ -194,6 +208,63 @@ def test_every_page_is_well_formed_and_its_links_land(out: Path) -> None:
             assert landing.is_file(), (path.name, href)
             if fragment:
                 assert unquote(fragment) in parse(landing.read_text(encoding="utf-8")).ids
+
+
+def with_odd_id(out: Path, odd: str) -> None:
+    """The hostile article again, under an id with characters a link must quote."""
+    record = json.loads((out / "hostile.json").read_text(encoding="utf-8"))
+    record["id"] = odd
+    (out / f"{odd}.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize("odd", ["Éclair 5亿 #2 a%20b", "_", "_..%2F_etc"])
+def test_odd_ids_get_a_page_their_link_finds(out: Path, odd: str) -> None:
+    with_odd_id(out, odd)
+    summary = write_report(out)
+    assert summary.articles == 4 and not summary.unusable
+    index = parse((out / "report" / "index.html").read_text(encoding="utf-8"))
+    links = [attrs["href"] for tag, attrs in index.tags if tag == "a" and attrs.get("href")]
+    pages = {unquote(link) for link in links if link.startswith("articles/")}
+    assert f"articles/{odd}.html" in pages
+    assert all((out / "report" / page).is_file() for page in pages)
+
+
+def test_a_record_under_another_name_is_not_shown_twice(out: Path) -> None:
+    shutil.copy(out / "hostile.json", out / "hostile-copy.json")
+    summary = write_report(out)
+    assert summary.articles == 3
+    assert [item.path.name for item in summary.unusable] == ["hostile-copy.json"]
+    assert "holds the article 'hostile'" in summary.unusable[0].message
+
+
+def test_a_damaged_errors_file_is_listed_not_a_crash(out: Path) -> None:
+    with (out / "_errors.jsonl").open("a", encoding="utf-8") as errors:
+        errors.write('{"input": "x.txt", "code": "E001"\n[1, 2]\n')
+    write_report(out)
+    text = "".join(parse((out / "report" / "index.html").read_text(encoding="utf-8")).text)
+    assert "_errors.jsonl:2" in text and "_errors.jsonl:3" in text and "E001" in text
+
+
+def test_the_report_replaces_only_a_report(out: Path, tmp_path: Path, run_cli) -> None:
+    mine = tmp_path / "mydocs"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("precious", encoding="utf-8")
+    lone = tmp_path / "notes.txt"
+    lone.write_text("precious", encoding="utf-8")
+    for target in (mine, lone, out, out.parent, Path(".")):
+        result = run_cli("report", str(out), "--out", str(target))
+        assert result.code == 2 and "bipipe: error:" in result.err, target
+    assert (mine / "thesis.txt").read_text(encoding="utf-8") == "precious"
+    assert lone.read_text(encoding="utf-8") == "precious"
+    assert len(list(out.glob("*.json"))) == 4  # three articles and _stats.json
+    assert run_cli("report", str(out), "--out", str(tmp_path / "review")).code == 0
+    assert run_cli("report", str(out), "--out", str(tmp_path / "review")).code == 0  # again
+    assert (tmp_path / "review" / "index.html").is_file()
+
+
+def test_the_report_is_readable_by_others(out: Path) -> None:
+    site = write_report(out).folder
+    assert site.stat().st_mode & 0o055 == 0o055 & ~report.current_umask()
 
 
 def test_index_lists_articles_charts_and_errors(out: Path) -> None:

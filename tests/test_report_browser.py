@@ -9,6 +9,7 @@ script from article text runs. Screenshots are saved in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from pipeline.report import write_report
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ODD_ID = "Éclair 5亿 #2 a%20b"
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
 # As the machine's own check starts it: without the background-networking flags Chromium
 # keeps trying to reach Google's servers, which a closed network refuses.
@@ -59,6 +61,12 @@ def browser() -> Iterator[webdriver.Chrome]:
 def site(tmp_path_factory: pytest.TempPathFactory, report_outputs: Path) -> Path:
     out = tmp_path_factory.mktemp("browser") / "out"
     shutil.copytree(report_outputs, out)
+    # The hostile article once more, under an id a link must quote (a browser decodes the
+    # link, then looks for the file).
+    record = json.loads((out / "hostile.json").read_text(encoding="utf-8"))
+    record["id"] = ODD_ID
+    (out / f"{ODD_ID}.json").write_text(json.dumps(record, ensure_ascii=False),
+                                        encoding="utf-8")
     return write_report(out).folder
 
 
@@ -121,16 +129,17 @@ def test_index_links_to_every_article(browser: webdriver.Chrome, site: Path) -> 
     open_page(browser, site / "index.html")
     screenshot(browser, "report-index.png")
     links = browser.find_elements(By.CSS_SELECTOR, "table.articles a")
-    assert len(links) == 3
+    assert len(links) == 4
     assert len(browser.find_elements(By.CSS_SELECTOR, "#chart-companies rect")) >= 2
     assert "E001" in browser.find_element(By.ID, "errors").text
     titles = []
-    for index in range(3):
+    for index in range(4):
         browser.find_elements(By.CSS_SELECTOR, "table.articles a")[index].click()
-        titles.append(browser.find_element(By.TAG_NAME, "h1").text)
+        titles.append(browser.find_element(By.TAG_NAME, "h1").text)  # not an error page
         browser.find_element(By.ID, "back").click()
         assert browser.current_url.endswith("index.html")
     assert any("Moonshot AI" in title for title in titles)
+    assert sum("raises $2 billion" in title for title in titles) == 2  # hostile, and ODD_ID
 
 
 def test_no_script_from_article_text_runs(browser: webdriver.Chrome, site: Path) -> None:
