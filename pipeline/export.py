@@ -21,18 +21,18 @@ import hashlib
 import itertools
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 from urllib.parse import quote
 from xml.sax.saxutils import quoteattr
 
 from . import __version__
 from .errors import Errors, InputError
-from .outputs import Unusable, iter_records
+from .outputs import Unusable, article_files, iter_records
 from .resources import schema
-from .write import write_atomic, write_bytes_atomic
+from .write import atomic_file, write_atomic, write_bytes_atomic
 
 FORMATS = ("label-studio", "spacy", "web-annotation")
 
@@ -90,35 +90,69 @@ def record_spans(record: dict[str, Any]) -> list[_Span]:
 def export(out: Path, to: str, target: Path, log: TextIO | None = None) -> ExportSummary:
     """Export every usable article in ``out`` to ``target`` in format ``to``.
 
-    A file in ``out`` that is not a readable record is reported on ``log`` (stderr by
-    default) and skipped. Raises :class:`InputError` when ``out`` is not a folder (E016),
-    holds no usable article (E017) or ``target`` cannot be written (E013)."""
+    The articles are read and written one at a time (the JSON formats never hold the
+    folder in memory; a ``DocBin`` does, by design). A file in ``out`` that is not a
+    readable record is reported on ``log`` (stderr by default) and skipped. Raises
+    :class:`InputError` when ``out`` is not a folder (E016), holds no usable article (E017)
+    or ``target`` cannot be written (E013); ``target`` is then left as it was."""
     if to not in FORMATS:
         raise ValueError(f"unknown export format {to!r} (expected one of {FORMATS})")
-    log = log or sys.stderr
-    records: list[dict[str, Any]] = []
-    unusable: list[Unusable] = []
-    for item in iter_records(out):
-        if isinstance(item, Unusable):
-            print(f"bipipe: error: {item.message}", file=log)
-            unusable.append(item)
-        else:
-            records.append(item)
-    if not records:
-        what = f"{len(unusable)} unusable files" if unusable else "no article records"
-        raise InputError(Errors.E017, detail=f"{out} holds {what}")
+    article_files(out)  # E016 before anything is written
+    tally = _Tally(out, log or sys.stderr)
     config = None
     try:
         if to == "label-studio":
-            config = export_label_studio(records, target)
+            with atomic_file(target) as stream:
+                write_json_list(stream, label_studio_tasks(tally.records()))
+                tally.check()
+            config = label_studio_config_path(target)
+            write_atomic(config, label_studio_config())
         elif to == "spacy":
-            export_spacy(records, target)
+            docbin = spacy_docbin(tally.records())
+            tally.check()
+            write_bytes_atomic(target, docbin.to_bytes())
         else:
-            export_web_annotation(records, target)
+            with atomic_file(target) as stream:
+                write_web_annotations(stream, tally.records(), collection_id(out))
+                tally.check()
     except (OSError, UnicodeError) as error:
         raise InputError(Errors.E013, detail=f"{target}: {error}") from None
-    spans = sum(len(record_spans(record)) for record in records)
-    return ExportSummary(to, target, len(records), spans, unusable, config)
+    return ExportSummary(to, target, tally.articles, tally.spans, tally.unusable, config)
+
+
+class _Tally:
+    """The usable records of a folder, counted as they go by."""
+
+    def __init__(self, out: Path, log: TextIO) -> None:
+        self.out, self.log = out, log
+        self.articles = self.spans = 0
+        self.unusable: list[Unusable] = []
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        for item in iter_records(self.out):
+            if isinstance(item, Unusable):
+                print(f"bipipe: error: {item.message}", file=self.log)
+                self.unusable.append(item)
+                continue
+            self.articles += 1
+            self.spans += len(record_spans(item))
+            yield item
+
+    def check(self) -> None:
+        """No article at all is an error: an empty export would look like a finished one."""
+        if not self.articles:
+            what = f"{len(self.unusable)} unusable files" if self.unusable else (
+                "no article records")
+            raise InputError(Errors.E017, detail=f"{self.out} holds {what}")
+
+
+def write_json_list(stream: BinaryIO, items: Iterable[Any]) -> None:
+    """``json.dumps(list(items), indent=2)`` written item by item."""
+    stream.write(b"[")
+    for index, item in enumerate(items):
+        stream.write(b",\n  " if index else b"\n  ")
+        stream.write(_dumps(item).rstrip("\n").replace("\n", "\n  ").encode("utf-8"))
+    stream.write(b"\n]\n")
 
 
 # --- Label Studio ---------------------------------------------------------------------
@@ -163,14 +197,13 @@ def _note(span: _Span) -> str:
     return "; ".join(parts)
 
 
-def label_studio_tasks(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def label_studio_tasks(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     """One task per article, its spans as one prediction, offsets in UTF-16 code units.
 
     Each region is a ``labels`` result (``label`` for fragments and mentions, ``claim``
     for claims) and a per-region ``textarea`` result (``note``) with the same id, which is
     how Label Studio ties a text field to a region."""
     model_version = f"bipipe-{__version__}"
-    tasks = []
     for record in records:
         text, article_id = record["text"], record["id"]
         units = utf16_offsets(text)
@@ -188,11 +221,10 @@ def label_studio_tasks(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]
                 "id": region_id, "from_name": "note", "to_name": "text", "type": "textarea",
                 "value": {"start": start, "end": end, "text": [_note(span)]},
             })
-        tasks.append({
+        yield {
             "data": {"text": text, "id": article_id, "title": record["meta"].get("title") or ""},
             "predictions": [{"model_version": model_version, "result": result}],
-        })
-    return tasks
+        }
 
 
 def label_studio_config() -> str:
@@ -220,15 +252,6 @@ def label_studio_config() -> str:
 
 def label_studio_config_path(target: Path) -> Path:
     return target.with_suffix(".label-config.xml")
-
-
-def export_label_studio(records: Sequence[dict[str, Any]], target: Path) -> Path:
-    """Write the tasks to ``target`` and the labeling config beside it; return the config's
-    path."""
-    config = label_studio_config_path(target)
-    write_atomic(config, label_studio_config())
-    write_atomic(target, _dumps(label_studio_tasks(records)))
-    return config
 
 
 # --- spaCy ----------------------------------------------------------------------------
@@ -298,7 +321,7 @@ def spacy_user_data(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def spacy_docbin(records: Sequence[dict[str, Any]]) -> Any:
+def spacy_docbin(records: Iterable[dict[str, Any]]) -> Any:
     from spacy.tokens import DocBin
 
     from .resources import english_model
@@ -310,14 +333,11 @@ def spacy_docbin(records: Sequence[dict[str, Any]]) -> Any:
     return docbin
 
 
-def export_spacy(records: Sequence[dict[str, Any]], target: Path) -> None:
-    write_bytes_atomic(target, spacy_docbin(records).to_bytes())
-
-
 # --- W3C Web Annotation ---------------------------------------------------------------
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 QUOTE_CONTEXT = 32  # code points of prefix and suffix, doubled until the quote is unique
+MAX_QUOTE_CONTEXT = 256  # or until this: the TextPositionSelector pins the place anyway
 
 
 def article_iri(article_id: str) -> str:
@@ -329,8 +349,9 @@ def article_iri(article_id: str) -> str:
 
 def text_quote_selector(text: str, start: int, end: int) -> dict[str, Any]:
     """``exact`` with enough ``prefix`` and ``suffix`` that the first place the three occur
-    together is this one, and unique where the text allows it (the context grows from
-    QUOTE_CONTEXT code points, up to the whole text)."""
+    together is this one, and unique where the text allows it: the context grows from
+    QUOTE_CONTEXT code points to MAX_QUOTE_CONTEXT. Text repeated at greater length (a
+    disclaimer pasted twice) leaves the quote ambiguous there, as it is in the article."""
     exact = text[start:end]
     width = QUOTE_CONTEXT
     while True:
@@ -338,7 +359,8 @@ def text_quote_selector(text: str, start: int, end: int) -> dict[str, Any]:
         quote_ = prefix + exact + suffix
         first = text.find(quote_)
         whole = len(prefix) == start and len(suffix) == len(text) - end
-        if whole or (first == start - len(prefix) and text.find(quote_, first + 1) == -1):
+        if whole or width >= MAX_QUOTE_CONTEXT or (
+                first == start - len(prefix) and text.find(quote_, first + 1) == -1):
             break
         width *= 2
     selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": exact}
@@ -408,25 +430,34 @@ def web_annotations(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
                "target": _target(text, source, span)}
 
 
-def web_annotation_collection(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """One ``AnnotationCollection`` with every annotation in its first (only) page."""
-    items = [annotation for record in records for annotation in web_annotations(record)]
-    # Named by the articles it holds: the same folder gives the same id, another a new one.
-    digest = hashlib.sha256("\n".join(r["id"] for r in records).encode("utf-8")).hexdigest()
-    collection_id = f"urn:bipipe:export:{digest[:16]}"
-    return {
-        "@context": ANNO_CONTEXT,
-        "id": collection_id,
-        "type": "AnnotationCollection",
-        "label": f"bipipe {__version__}: {len(records)} articles",
-        "total": len(items),
-        "first": {"id": f"{collection_id}:page-1", "type": "AnnotationPage", "startIndex": 0,
-                  "items": items},
-    }
+def collection_id(out: Path) -> str:
+    """Named by the article files it is made from: the same folder gives the same id,
+    another folder a new one."""
+    names = "\n".join(path.name for path in article_files(out))
+    return f"urn:bipipe:export:{hashlib.sha256(names.encode('utf-8')).hexdigest()[:16]}"
 
 
-def export_web_annotation(records: Sequence[dict[str, Any]], target: Path) -> None:
-    write_atomic(target, _dumps(web_annotation_collection(records)))
+def write_web_annotations(stream: BinaryIO, records: Iterable[dict[str, Any]],
+                          identifier: str) -> None:
+    """One ``AnnotationCollection`` with every annotation in its first (only) page, written
+    annotation by annotation; ``total`` comes last, when it is known (JSON-LD does not
+    mind the order of keys)."""
+    head = {"@context": ANNO_CONTEXT, "id": identifier, "type": "AnnotationCollection",
+            "label": f"bipipe {__version__}"}
+    page = {"id": f"{identifier}:page-1", "type": "AnnotationPage", "startIndex": 0}
+    stream.write(_dumps(head).rstrip().rstrip("}").rstrip().encode("utf-8"))
+    stream.write(b',\n  "first": ')
+    stream.write(_dumps(page).rstrip().rstrip("}").rstrip().replace("\n", "\n  ")
+                 .encode("utf-8"))
+    stream.write(b',\n    "items": [')
+    total = 0
+    for record in records:
+        for annotation in web_annotations(record):
+            stream.write(b",\n      " if total else b"\n      ")
+            stream.write(_dumps(annotation).rstrip("\n").replace("\n", "\n      ")
+                         .encode("utf-8"))
+            total += 1
+    stream.write(f"\n    ]\n  }},\n  \"total\": {total}\n}}\n".encode())
 
 
 def _dumps(value: Any) -> str:

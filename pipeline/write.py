@@ -3,13 +3,15 @@ atomically (a temporary file renamed into place, so a kill never leaves half a f
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from . import SCHEMA_VERSION
 from .document import Document
@@ -127,12 +129,21 @@ def write_atomic(path: Path, content: str) -> None:
 
 def write_bytes_atomic(path: Path, content: bytes) -> None:
     """:func:`write_atomic` for bytes (a spaCy ``DocBin``)."""
+    with atomic_file(path) as stream:
+        stream.write(content)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file to write ``path`` through, piece by piece (an export larger than memory), with
+    :func:`write_atomic`'s promise: it replaces ``path`` only when the block ends without an
+    error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(handle, 0o666 & ~current_umask())  # mkstemp makes 0600; outputs are for sharing
         with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
+            yield stream
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

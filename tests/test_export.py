@@ -332,3 +332,19 @@ def test_cli_refuses_a_json_file_among_the_articles(run_dir, run_cli) -> None:
     result = run_cli("export", str(run_dir), "--to", "label-studio", "--out", str(inside))
     assert result.code == 2 and "read as one next time" in result.err
     assert not inside.exists()
+
+
+def test_a_quote_in_repeated_text_stops_growing() -> None:
+    """A paragraph pasted many times has no unique quote: the context stops at
+    MAX_QUOTE_CONTEXT (it once grew to the whole text for every span: gigabytes)."""
+    from pipeline.export import MAX_QUOTE_CONTEXT, text_quote_selector
+
+    text = "Tencent (腾讯) grew. " * 5000
+    start = text.index("腾讯", len(text) // 2)
+    selector = text_quote_selector(text, start, start + 2)
+    assert selector["exact"] == "腾讯"
+    assert len(selector["prefix"]) == len(selector["suffix"]) == MAX_QUOTE_CONTEXT
+    assert text[start - MAX_QUOTE_CONTEXT:start] == selector["prefix"]
+    short = "StepFun (阶跃星辰) listed. Tencent (腾讯) grew."
+    quote = text_quote_selector(short, short.index("腾讯"), short.index("腾讯") + 2)
+    assert quote["prefix"] + quote["exact"] + quote["suffix"] == short  # unique: whole text
