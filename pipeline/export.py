@@ -36,8 +36,9 @@ from .write import atomic_file, write_atomic, write_bytes_atomic
 
 FORMATS = ("label-studio", "spacy", "web-annotation")
 
-# The span keys and labels of pipeline/components.py, so an exported Doc looks like one
-# the components annotated.
+# The span keys and labels of pipeline/components.py, so code that reads the components'
+# spans reads an exported Doc's too (the components' ``doc._`` extensions are not set: the
+# rest of the record is in ``doc.user_data``, readable without bipipe installed).
 FRAGMENTS_KEY, FRAGMENT_LABEL = "zh_fragments", "ZH"
 COMPANIES_KEY = "companies"
 CLAIMS_KEY = "claims"
