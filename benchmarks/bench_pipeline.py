@@ -9,7 +9,9 @@ Builds (once, deterministically) a corpus of about 1,000 varied articles, about 
 - the bare default spaCy pipeline and a hand-written equivalent (spaCy + langdetect +
   jieba + CC-CEDICT) over the same texts, model loading excluded (``baselines.py``);
 - the fragment detector alone against a plain regex scan for Han characters;
-- dense worst cases for the entity and claim stages.
+- dense worst cases for the entity and claim stages;
+- ``bipipe report`` and each ``bipipe export`` over the 1-worker run's folder (``--views``
+  measures only these, over a fresh run, and updates that part of ``results.json``).
 
 It prints the ratios against the targets of issue 4 and writes ``benchmarks/results.json``.
 Measured here, never asserted in tests.
@@ -46,9 +48,11 @@ TARGETS = {  # issue 4: each measured ratio, and the least it may be
 LIMITS = {"peak_rss_mib_per_process": 600, "first_output_s": 3.0}
 
 
-def bipipe_run(corpus: Path, workers: int, megabytes: float) -> dict[str, Any]:
-    """One ``bipipe run`` in a fresh process, watched from outside."""
-    out = Path(tempfile.mkdtemp(prefix=f"bipipe-bench-{workers}-"))
+def bipipe_run(corpus: Path, workers: int, megabytes: float,
+               keep: Path | None = None) -> dict[str, Any]:
+    """One ``bipipe run`` in a fresh process, watched from outside; its output folder is
+    removed after, unless it is ``keep``."""
+    out = keep or Path(tempfile.mkdtemp(prefix=f"bipipe-bench-{workers}-"))
     command = [str(Path(sys.executable).parent / "bipipe"), "run", str(corpus), "--out",
                str(out), "--workers", str(workers), "--quiet", "--force"]
     started = time.perf_counter()
@@ -70,7 +74,8 @@ def bipipe_run(corpus: Path, workers: int, megabytes: float) -> dict[str, Any]:
     if run.returncode not in (0, 1):
         raise SystemExit(f"bipipe run failed ({run.returncode}): {stderr}")
     stats = json.loads((out / "_stats.json").read_text(encoding="utf-8"))
-    shutil.rmtree(out)
+    if keep is None:
+        shutil.rmtree(out)
     documents = stats["articles"]["total"]
     return {"workers": workers, "docs": documents, "seconds": round(seconds, 2),
             "docs_per_s": round(documents / seconds, 2),
@@ -80,6 +85,45 @@ def bipipe_run(corpus: Path, workers: int, megabytes: float) -> dict[str, Any]:
                                    reverse=True),
             "failed": stats["articles"]["failed"],
             "stage_seconds": stats["seconds"]["stages"]}
+
+
+def views(out: Path, articles: int) -> dict[str, dict[str, float]]:
+    """``bipipe report`` and each ``bipipe export`` over a finished folder, each in a fresh
+    process: seconds (loading included) and the process's peak resident memory."""
+    from pipeline.export import FORMATS
+
+    bipipe = str(Path(sys.executable).parent / "bipipe")
+    scratch = Path(tempfile.mkdtemp(prefix="bipipe-bench-views-"))
+    commands = {"report": ["report", str(out), "--out", str(scratch / "report")]}
+    commands |= {f"export {to}": ["export", str(out), "--to", to, "--out",
+                                  str(scratch / f"export.{to}")] for to in FORMATS}
+    measured = {}
+    for name, arguments in commands.items():
+        started = time.perf_counter()
+        process = subprocess.Popen([bipipe, *arguments], stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(process.pid, 0)  # wait4: this child's own peak RSS
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            raise SystemExit(f"bipipe {' '.join(arguments)} failed ({process.returncode})")
+        measured[name] = {"seconds": round(seconds, 2),
+                          "docs_per_s": round(articles / seconds, 1),
+                          "peak_rss_mib": round(usage.ru_maxrss / 1024)}
+        print(f"{name}: {seconds:.1f} s, {articles / seconds:.0f} docs/s, "
+              f"peak RSS {usage.ru_maxrss / 1024:.0f} MiB")
+    shutil.rmtree(scratch)
+    return measured
+
+
+def _views_only(corpus: Path, articles: int, megabytes: float) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="bipipe-bench-views-run-"))
+    bipipe_run(corpus, 2, megabytes, keep=folder)
+    results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    results["views"] = views(folder, articles)
+    results["views_measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    shutil.rmtree(folder)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)} (views only)")
 
 
 def _descendants(pid: int) -> list[int]:
@@ -159,6 +203,8 @@ def main() -> None:
                              "over all 1,000 they take about 18 minutes here)")
     parser.add_argument("--scan-rounds", type=int, default=7,
                         help="runs of the regex scan and the detector; the median counts")
+    parser.add_argument("--views", action="store_true",
+                        help="measure only bipipe report and the exports (over a fresh run)")
     args = parser.parse_args()
     paths = corpus_files(args.corpus) if args.corpus.is_dir() else []
     if not paths:
@@ -166,8 +212,15 @@ def main() -> None:
     articles = texts(paths)
     megabytes = sum(len(text.encode("utf-8")) for text in articles) / 1_000_000
     print(f"corpus: {len(articles)} articles, {megabytes:.2f} MB of text in {args.corpus}")
+    if args.views:
+        _views_only(args.corpus, len(articles), megabytes)
+        return
 
-    runs = [bipipe_run(args.corpus, workers, megabytes) for workers in (1, 2)]
+    kept = Path(tempfile.mkdtemp(prefix="bipipe-bench-1-"))
+    runs = [bipipe_run(args.corpus, 1, megabytes, keep=kept),
+            bipipe_run(args.corpus, 2, megabytes)]
+    measured_views = views(kept, len(articles))
+    shutil.rmtree(kept)
     for run in runs:
         print(f"bipipe, {run['workers']} worker(s): {run['docs_per_s']:7.2f} docs/s "
               f"{run['mb_per_s']:.3f} MB/s, first output {run['first_output_s']} s, "
@@ -210,6 +263,7 @@ def main() -> None:
                     "platform": platform.platform()},
         "corpus": {"articles": len(articles), "megabytes_of_text": round(megabytes, 3)},
         "bipipe": runs, "baselines": baselines, "checks": checks, "dense_seconds": dense,
+        "views": measured_views,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
