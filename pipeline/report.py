@@ -188,9 +188,13 @@ class _MarkIndex:
 
 def _kept_blocks(record: dict[str, Any]) -> set[int]:
     """Blocks that reach the clean text: some copied run of ``clean_map`` starts in them."""
-    starts = [run[1] for run in record["clean_map"]]
-    return {index for index, block in enumerate(record["blocks"])
-            if any(block["start"] <= start < block["end"] for start in starts)}
+    starts = sorted(run[1] for run in record["clean_map"])
+    kept = set()
+    for index, block in enumerate(record["blocks"]):
+        first = bisect.bisect_left(starts, block["start"])
+        if first < len(starts) and starts[first] < block["end"]:
+            kept.add(index)
+    return kept
 
 
 def _uncovered(text: str, blocks: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
