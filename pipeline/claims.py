@@ -18,7 +18,7 @@ import bisect
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -271,6 +271,9 @@ def _quantities(text: str, start: int, end: int) -> tuple[Quantity, ...]:
         previous = kept[-1] if kept else None
         if previous is not None and previous.value == quantity.value and re.fullmatch(
                 r"[^()（）]{0,12}[(（]\s*[^()（）]{0,12}", text[previous.end:quantity.start]):
+            if previous.unit == "number" and quantity.unit != "number":
+                # 5亿 (500 million yuan): the figure as written, in the unit of its gloss.
+                kept[-1] = replace(previous, unit=quantity.unit, currency=quantity.currency)
             continue
         kept.append(quantity)
     return tuple(kept)

@@ -43,6 +43,13 @@ def test_chinese_amounts_stay_as_written_and_their_gloss_is_not_counted_twice() 
     assert [(q.text, q.value) for q in claim.quantities] == [("5亿元", 5e8)]
 
 
+def test_a_bare_chinese_amount_takes_the_unit_of_its_gloss() -> None:
+    doc = annotate_text("MiniMax raised 5亿 (500 million yuan) in a Series B round.\n")
+    [quantity] = only(doc).quantities
+    assert (quantity.text, quantity.value, quantity.unit, quantity.currency) == (
+        "5亿", 5e8, "money", "CNY")
+
+
 def test_investors_in_a_led_by_phrase_are_not_the_subject() -> None:
     doc = annotate_text(
         "Moonshot AI raised $1 billion in a round led by Alibaba and HongShan.\n")
