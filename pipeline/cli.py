@@ -87,10 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command == "report":
-        return _report(args.folder, args.out)
-    if args.command == "export":
-        return _export(args.dir, args.to, args.out)
+    if args.command in ("report", "export"):
+        try:
+            if args.command == "report":
+                return _report(args.folder, args.out)
+            return _export(args.dir, args.to, args.out)
+        except KeyboardInterrupt:
+            print(f"bipipe: interrupted; {args.out or 'the report folder'} is as it was "
+                  f"before", file=sys.stderr)
+            return 130
     if args.max_bytes <= 0:
         parser.error("--max-bytes must be positive")
     if args.workers is not None and args.workers < 1:

@@ -357,3 +357,17 @@ def test_cli_report(out: Path, run_cli, tmp_path: Path) -> None:
     assert result.code == 1 and "zz-damaged.json" in result.err
     result = run_cli("report", str(tmp_path / "missing"))
     assert result.code == 2 and "no such folder" in result.err
+
+
+def test_an_interrupted_report_leaves_the_last_one(out: Path, run_cli,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_cli("report", str(out)).code == 0
+    before = (out / "report" / "index.html").read_bytes()
+
+    def interrupted(record: dict[str, object]) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report, "article_view", interrupted)
+    result = run_cli("report", str(out))
+    assert result.code == 130 and "interrupted" in result.err
+    assert (out / "report" / "index.html").read_bytes() == before
