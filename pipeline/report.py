@@ -33,6 +33,8 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from . import __version__
+from .clean import is_kept
+from .document import Block
 from .outputs import Unusable, iter_records, run_errors, run_stats
 from .resources import resource_path, schema
 from .write import current_umask
@@ -137,21 +139,27 @@ def article_view(record: dict[str, Any]) -> ArticleView:
              *_mention_marks(record)]
     kept = clean_side.kept
     marks_in = _MarkIndex(marks)
+    clean_text = record["clean_text"]
+    pieces = _clean_pieces(record, kept)
+    clean_marks_in = _MarkIndex(_clean_marks(record))
     for index, block in enumerate(record["blocks"]):
+        piece = pieces.get(index) if pieces is not None else None
         view.blocks.append({
             "kind": block["kind"], "role": block.get("role"), "lang": block["lang"],
             "kept": index in kept, "at": block["start"],
             "html": marked_html(text, block["start"], block["end"],
                                 marks_in.overlapping(block["start"], block["end"])),
+            "clean": None if piece is None else marked_html(
+                clean_text, *piece, clean_marks_in.overlapping(*piece)),
         })
     for start, end in _uncovered(text, record["blocks"]):
         view.blocks.append({"kind": "unassigned", "role": None, "lang": "und", "kept": False,
                             "html": marked_html(text, start, end,
                                                 marks_in.overlapping(start, end)),
-                            "at": start})
+                            "clean": None, "at": start})
     view.blocks.sort(key=lambda block: block["at"])
-    view.clean = marked_html(record["clean_text"], 0, len(record["clean_text"]),
-                             _clean_marks(record))
+    if pieces is None:  # not one piece per block: the clean text whole, after the blocks
+        view.clean = marked_html(clean_text, 0, len(clean_text), clean_marks_in.marks)
     anchors = {dict(mark.attrs).get("id") for mark in marks}
     view.entities = [_entity_card(entity, anchors) for entity in record["entities"]]
     names = {entity["id"]: entity["name"] for entity in record["entities"]}
@@ -187,14 +195,24 @@ class _MarkIndex:
 
 
 def _kept_blocks(record: dict[str, Any]) -> set[int]:
-    """Blocks that reach the clean text: some copied run of ``clean_map`` starts in them."""
-    starts = sorted(run[1] for run in record["clean_map"])
-    kept = set()
-    for index, block in enumerate(record["blocks"]):
-        first = bisect.bisect_left(starts, block["start"])
-        if first < len(starts) and starts[first] < block["end"]:
-            kept.add(index)
-    return kept
+    """The blocks the clean text is made of, by the rule the clean stage applies."""
+    text = record["text"]
+    return {index for index, block in enumerate(record["blocks"])
+            if is_kept(Block.from_json(block), text)}
+
+
+def _clean_pieces(record: dict[str, Any], kept: set[int]) -> dict[int, tuple[int, int]] | None:
+    """Where each kept block reads in the clean text, which is the kept blocks, in order,
+    joined by blank lines; None if it does not split so (then it is shown whole)."""
+    order = sorted(kept)
+    parts = record["clean_text"].split("\n\n") if order else []
+    if len(parts) != len(order):
+        return None
+    pieces, position = {}, 0
+    for index, part in zip(order, parts, strict=True):
+        pieces[index] = (position, position + len(part))
+        position += len(part) + 2
+    return pieces
 
 
 def _uncovered(text: str, blocks: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -354,19 +372,40 @@ def _claim_marks(record: dict[str, Any]) -> list[Mark]:
 
 
 def _clean_marks(record: dict[str, Any]) -> list[Mark]:
-    """In the clean text: what replaced a fragment, and the company mentions."""
+    """In the clean text: what stands for a fragment (a gloss the cleaning wrote in, or the
+    author's gloss it kept), and the company mentions."""
     text, clean_text = record["text"], record["clean_text"]
     marks = []
     for text_start, text_end, clean_start, clean_end in _gaps(record):
-        if clean_text[clean_start:clean_end].strip():
+        if any(character.isalnum() for character in clean_text[clean_start:clean_end]):
             original = text[text_start:text_end].strip()
             marks.append(Mark(clean_start, clean_end, 2, "span", (
                 ("class", "replaced"), ("title", f"in the original: {original[:120]}"))))
+    runs = sorted((text_start, clean_start, length)
+                  for clean_start, text_start, length in record["clean_map"])
+    for fragment in record["fragments"]:
+        gloss = fragment.get("inline_gloss")
+        span = gloss and _copied_to(runs, gloss["start"], gloss["end"])
+        if span:
+            marks.append(Mark(*span, 2, "span", (
+                ("class", "replaced"),
+                ("title", f"the author's gloss of {fragment['text']}"))))
     mentions = [Mark(mention["clean_start"], mention["clean_end"], 3, "a", (
         ("class", f"ent type-{entity['type']}"), ("href", _entity_href(entity["id"]))))
         for entity in record["entities"] for mention in entity["mentions"]
         if mention["clean_start"] is not None]
     return marks + _one_at_a_place(mentions)
+
+
+def _copied_to(runs: Sequence[tuple[int, int, int]], start: int,
+               end: int) -> tuple[int, int] | None:
+    """Where ``text[start:end]`` reads in the clean text, if one run copied it whole."""
+    index = bisect.bisect_right(runs, (start, float("inf"), 0)) - 1
+    if index >= 0:
+        text_start, clean_start, length = runs[index]
+        if text_start <= start and end <= text_start + length:
+            return clean_start + start - text_start, clean_start + end - text_start
+    return None
 
 
 def _entity_href(entity_id: str) -> str:

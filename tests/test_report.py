@@ -184,11 +184,22 @@ def test_article_page_marks_fragments_companies_claims_and_dropped_blocks(out: P
     assert "https://www.wikidata.org/wiki/Q860580" in page  # Tencent's card
     for claim in record["claims"]:
         assert f"claim-{claim['id']}" in parsed.ids and f'href="#claim-{claim["id"]}"' in page
-    assert re.search(r'class="block kind-byline dropped"', page)
+    assert re.search(r'class="original block kind-byline dropped"', page)
     # Every in-page link has its target.
     targets = {unquote(attrs["href"][1:]) for tag, attrs in by_class
                if tag == "a" and (attrs.get("href") or "").startswith("#")}
     assert targets <= parsed.ids
+
+
+def test_each_block_has_its_clean_text_beside_it(out: Path) -> None:
+    record = json.loads((out / "hostile.json").read_text(encoding="utf-8"))
+    view = report.article_view(record)
+    beside = [strip_tags(block["clean"]) for block in view.blocks if block["clean"] is not None]
+    assert "\n\n".join(beside) == record["clean_text"]
+    assert [block["kind"] for block in view.blocks if block["clean"] is None] == ["byline"]
+    industry = next(block for block in view.blocks if "industry淘汰" in strip_tags(block["html"]))
+    assert "industry elimination" in strip_tags(industry["clean"])
+    assert 'title="the author&#x27;s gloss of 淘汰"' in industry["clean"]
 
 
 def test_every_page_is_well_formed_and_its_links_land(out: Path) -> None:

@@ -89,7 +89,7 @@ def screenshot(browser: webdriver.Chrome, name: str) -> None:
 
 def test_fragment_tooltips_show_on_hover_and_focus(browser: webdriver.Chrome, site: Path) -> None:
     open_page(browser, site / "articles" / "hostile.html")
-    fragments = browser.find_elements(By.CSS_SELECTOR, "#original .frag")
+    fragments = browser.find_elements(By.CSS_SELECTOR, ".original .frag")
     assert [fragment.text for fragment in fragments] == ["腾讯", "淘汰", "阿里巴巴", "亿"]
     background = fragments[1].value_of_css_property("background-color")
     assert background not in ("rgba(0, 0, 0, 0)", "transparent")  # highlighted
@@ -108,7 +108,7 @@ def test_fragment_tooltips_show_on_hover_and_focus(browser: webdriver.Chrome, si
 
 def test_company_and_claim_links_land(browser: webdriver.Chrome, site: Path) -> None:
     open_page(browser, site / "articles" / "hostile.html")
-    mention = browser.find_element(By.CSS_SELECTOR, "#original a.ent.type-company")
+    mention = browser.find_element(By.CSS_SELECTOR, ".original a.ent.type-company")
     assert mention.value_of_css_property("background-color") == "rgba(221, 234, 255, 1)"
     mention.click()
     assert browser.current_url.endswith("#entity-tencent")
@@ -149,7 +149,7 @@ def test_no_script_from_article_text_runs(browser: webdriver.Chrome, site: Path)
         assert "<script>window.__bipipe_pwned = 1</script>" in body.text
         assert browser.find_elements(By.TAG_NAME, "script") == []
         assert browser.find_elements(By.TAG_NAME, "img") == []
-        for element in browser.find_elements(By.CSS_SELECTOR, "#original .block-text"):
+        for element in browser.find_elements(By.CSS_SELECTOR, ".original .block-text"):
             ActionChains(browser).move_to_element(element).perform()  # any onmouseover
         assert pwned(browser) is None
     assert '" onmouseover="window.__bipipe_pwned = 2"' in body.text
