@@ -348,3 +348,39 @@ def test_a_quote_in_repeated_text_stops_growing() -> None:
     short = "StepFun (阶跃星辰) listed. Tencent (腾讯) grew."
     quote = text_quote_selector(short, short.index("腾讯"), short.index("腾讯") + 2)
     assert quote["prefix"] + quote["exact"] + quote["suffix"] == short  # unique: whole text
+
+
+# The terms of the Web Annotation JSON-LD context (https://www.w3.org/ns/anno.jsonld) that a
+# collection of text annotations can use, and its motivations: a key outside them would
+# not expand to any IRI, and a JSON-LD processor would drop it without a word.
+ANNO_TERMS = {
+    "@context", "id", "type", "label", "total", "first", "items", "startIndex", "partOf",
+    "motivation", "body", "target", "source", "selector", "exact", "prefix", "suffix",
+    "start", "end", "value", "format", "language", "purpose", "creator", "generator",
+}
+ANNO_MOTIVATIONS = {
+    "assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
+    "highlighting", "identifying", "linking", "moderating", "questioning", "replying",
+    "reviewing", "tagging",
+}
+
+
+def test_web_annotation_uses_only_the_contexts_terms(run_dir, tmp_path) -> None:
+    target = tmp_path / "corpus.jsonld"
+    export(run_dir, "web-annotation", target)
+    keys: set[str] = set()
+    motivations: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            keys.update(value)
+            motivations.update(v for k, v in value.items() if k in ("motivation", "purpose"))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(json.loads(target.read_text(encoding="utf-8")))
+    assert keys <= ANNO_TERMS, keys - ANNO_TERMS
+    assert motivations <= ANNO_MOTIVATIONS, motivations - ANNO_MOTIVATIONS
