@@ -145,7 +145,8 @@ def article_view(record: dict[str, Any]) -> ArticleView:
     for index, block in enumerate(record["blocks"]):
         piece = pieces.get(index) if pieces is not None else None
         view.blocks.append({
-            "kind": block["kind"], "role": block.get("role"), "lang": block["lang"],
+            "kind": block["kind"], "label": block["kind"], "role": block.get("role"),
+            "lang": block["lang"],
             "kept": index in kept, "at": block["start"],
             "html": marked_html(text, block["start"], block["end"],
                                 marks_in.overlapping(block["start"], block["end"])),
@@ -153,7 +154,8 @@ def article_view(record: dict[str, Any]) -> ArticleView:
                 clean_text, *piece, clean_marks_in.overlapping(*piece)),
         })
     for start, end in _uncovered(text, record["blocks"]):
-        view.blocks.append({"kind": "unassigned", "role": None, "lang": "und", "kept": False,
+        view.blocks.append({"kind": "outside", "label": "outside every block", "role": None,
+                            "lang": "und", "kept": False,
                             "html": marked_html(text, start, end,
                                                 marks_in.overlapping(start, end)),
                             "clean": None, "at": start})
@@ -216,14 +218,16 @@ def _clean_pieces(record: dict[str, Any], kept: set[int]) -> dict[int, tuple[int
 
 
 def _uncovered(text: str, blocks: Sequence[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Text that no block holds, when it is more than whitespace: shown, never lost."""
+    """Text that no block holds (a Markdown ``##`` left of a heading), trimmed of the
+    whitespace around it: shown, never lost."""
     gaps, position = [], 0
-    for block in sorted(blocks, key=lambda block: block["start"]):
-        if text[position:block["start"]].strip():
-            gaps.append((position, block["start"]))
-        position = max(position, block["end"])
-    if text[position:].strip():
-        gaps.append((position, len(text)))
+    for start, end in [*sorted((block["start"], block["end"]) for block in blocks),
+                       (len(text), len(text))]:
+        stretch = text[position:start]
+        if stretch.strip():
+            lead = len(stretch) - len(stretch.lstrip())
+            gaps.append((position + lead, position + len(stretch.rstrip())))
+        position = max(position, end)
     return gaps
 
 
