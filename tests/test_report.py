@@ -386,6 +386,6 @@ def test_an_interrupted_report_leaves_the_last_one(out: Path, run_cli,
 
 def test_text_outside_every_block_is_shown_trimmed() -> None:
     text = "# \n\nTitle of the piece\n\n  ##  \n\nA paragraph."
-    blocks = [{"start": 3, "end": 21}, {"start": 31, "end": len(text)}]
+    blocks = [{"start": 4, "end": 22}, {"start": 32, "end": len(text)}]
     gaps = report._uncovered(text, blocks)
     assert [text[start:end] for start, end in gaps] == ["#", "##"]
