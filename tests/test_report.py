@@ -389,3 +389,11 @@ def test_text_outside_every_block_is_shown_trimmed() -> None:
     blocks = [{"start": 4, "end": 22}, {"start": 32, "end": len(text)}]
     gaps = report._uncovered(text, blocks)
     assert [text[start:end] for start, end in gaps] == ["#", "##"]
+
+
+def test_a_clean_text_that_does_not_split_by_block_is_shown_whole(out: Path) -> None:
+    record = json.loads((out / "hostile.json").read_text(encoding="utf-8"))
+    record["clean_text"] = record["clean_text"].replace(" said ", " said\n\n", 1)
+    view = report.article_view(record)
+    assert all(block["clean"] is None for block in view.blocks)
+    assert strip_tags(view.clean) == record["clean_text"]
