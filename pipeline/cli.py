@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
                "(listed on the index page), 2 bad usage")
     report.add_argument("folder", type=Path, metavar="DIR", help="a folder bipipe run wrote")
     report.add_argument("--out", type=Path, metavar="REPORT_DIR",
-                        help="where to write the report (default: DIR/report)")
+                        help="where to write the report: a new folder or an earlier "
+                             "report, which it replaces (default: DIR/report)")
     export = commands.add_parser(
         "export", help="turn a folder bipipe run wrote into Label Studio, spaCy or W3C Web "
                        "Annotation files",
