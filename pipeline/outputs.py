@@ -1,5 +1,5 @@
-"""Reading a finished output folder back: the article records ``bipipe run`` wrote, its
-``_errors.jsonl`` and ``_stats.json``. The report and the exports start here, so both see
+"""Reading a finished output folder back: the article records ``bipipe run`` wrote and its
+``_errors.jsonl``. The report and the exports start here, so both see
 the same articles in the same order and say the same thing about a file they cannot use.
 """
 
@@ -81,12 +81,3 @@ def run_errors(out: Path) -> list[dict[str, Any]]:
                           "reason": f"not an error record: {line.strip()[:120]}"}
             errors.append(record)
     return errors
-
-
-def run_stats(out: Path) -> dict[str, Any] | None:
-    path = out / STATS_FILE
-    try:
-        stats = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return stats if isinstance(stats, dict) else None

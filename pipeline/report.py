@@ -35,7 +35,7 @@ from markupsafe import Markup
 from . import __version__
 from .clean import is_kept
 from .document import Block
-from .outputs import Unusable, iter_records, run_errors, run_stats
+from .outputs import Unusable, iter_records, run_errors
 from .resources import resource_path, schema
 from .write import current_umask
 
@@ -558,7 +558,7 @@ def _write_report(out: Path, target: Path, log: TextIO | None,
             claim_types=_bars([((name, name, "claim"), count)
                                for name, count in sorted(claim_types.items(),
                                                          key=lambda item: (-item[1], item[0]))]),
-            totals=_totals(rows, companies), stats=run_stats(out), entity_types=types,
+            totals=_totals(rows, companies), entity_types=types,
             run_errors=summary.run_errors, unusable=summary.unusable)
         (building / "index.html").write_text(index, encoding="utf-8")
         _swap_in(building, target)
