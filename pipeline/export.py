@@ -32,7 +32,7 @@ from . import __version__
 from .errors import Errors, InputError
 from .outputs import Unusable, article_files, iter_records
 from .resources import schema
-from .write import atomic_file, write_atomic, write_bytes_atomic
+from .write import atomic_file, dumps, write_atomic, write_bytes_atomic
 
 FORMATS = ("label-studio", "spacy", "web-annotation")
 
@@ -152,7 +152,7 @@ def write_json_list(stream: BinaryIO, items: Iterable[Any]) -> None:
     stream.write(b"[")
     for index, item in enumerate(items):
         stream.write(b",\n  " if index else b"\n  ")
-        stream.write(_dumps(item).rstrip("\n").replace("\n", "\n  ").encode("utf-8"))
+        stream.write(dumps(item).rstrip("\n").replace("\n", "\n  ").encode("utf-8"))
     stream.write(b"\n]\n")
 
 
@@ -446,20 +446,16 @@ def write_web_annotations(stream: BinaryIO, records: Iterable[dict[str, Any]],
     head = {"@context": ANNO_CONTEXT, "id": identifier, "type": "AnnotationCollection",
             "label": f"bipipe {__version__}"}
     page = {"id": f"{identifier}:page-1", "type": "AnnotationPage", "startIndex": 0}
-    stream.write(_dumps(head).rstrip().rstrip("}").rstrip().encode("utf-8"))
+    stream.write(dumps(head).rstrip().rstrip("}").rstrip().encode("utf-8"))
     stream.write(b',\n  "first": ')
-    stream.write(_dumps(page).rstrip().rstrip("}").rstrip().replace("\n", "\n  ")
+    stream.write(dumps(page).rstrip().rstrip("}").rstrip().replace("\n", "\n  ")
                  .encode("utf-8"))
     stream.write(b',\n    "items": [')
     total = 0
     for record in records:
         for annotation in web_annotations(record):
             stream.write(b",\n      " if total else b"\n      ")
-            stream.write(_dumps(annotation).rstrip("\n").replace("\n", "\n      ")
+            stream.write(dumps(annotation).rstrip("\n").replace("\n", "\n      ")
                          .encode("utf-8"))
             total += 1
     stream.write(f"\n    ]\n  }},\n  \"total\": {total}\n}}\n".encode())
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"

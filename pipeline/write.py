@@ -117,8 +117,9 @@ def _claim_problem(record: dict[str, Any]) -> str | None:
     return None
 
 
-def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, indent=2) + "\n"
+def dumps(value: Any) -> str:
+    """A record (or an export's piece) as the files hold it: UTF-8 text, indented."""
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_atomic(path: Path, content: str) -> None:
