@@ -43,7 +43,7 @@ from .ingest import SUFFIX_FORMATS, Article, Failure, Unit, expand, ingest_unit
 from .progress import Progress
 from .settings import DEFAULT_SETTINGS, Settings
 from .timing import Stopwatch
-from .write import dumps, to_record, validate, write_atomic
+from .write import LockHeld, dumps, held_lock, to_record, validate, write_atomic
 
 ERRORS_FILE = "_errors.jsonl"
 STATS_FILE = "_stats.json"
@@ -539,28 +539,14 @@ def _nest(flat: dict[str, int]) -> dict[str, Any]:
     return nested
 
 
-class _Lock:
-    def __init__(self, handle: TextIO) -> None:
-        self.handle = handle
-
-    def close(self) -> None:
-        self.handle.close()  # closing the file releases the lock
-
-
-def _lock(out: Path) -> _Lock:
-    """One run per output folder: two would remove each other's temporary files."""
-    handle = (out / LOCK_FILE).open("a", encoding="utf-8")
+def _lock(out: Path) -> TextIO:
+    """One run per output folder: two would remove each other's temporary files. Closing
+    the returned file releases the lock."""
     try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; the user keeps runs apart
-        return _Lock(handle)
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as error:
-        handle.close()
+        return held_lock(out / LOCK_FILE)
+    except LockHeld as error:
         raise BatchError(f"another bipipe run is writing to {out}; wait for it to finish "
                          f"or choose another --out") from error
-    return _Lock(handle)
 
 
 def _remove_stale_temporaries(out: Path) -> None:

@@ -37,7 +37,7 @@ from .clean import is_kept
 from .document import Block
 from .outputs import Unusable, iter_records, run_errors
 from .resources import resource_path, schema
-from .write import current_umask
+from .write import LockHeld, current_umask, held_lock
 
 REPORT_DIR = "report"
 ARTICLES_DIR = "articles"
@@ -504,16 +504,12 @@ def _check_target(out: Path, target: Path) -> None:
 @contextlib.contextmanager
 def _locked(target: Path) -> Iterator[None]:
     """One report at a time into ``target``; then what a killed one left can go."""
-    with (target.parent / f".{target.name}.lock").open("a", encoding="utf-8") as handle:
-        try:
-            import fcntl
-
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError:  # Windows: no advisory locks
-            pass
-        except OSError as error:
-            raise ReportError(f"another bipipe report is writing {target}; wait for it to "
-                              f"finish or choose another --out") from error
+    try:
+        lock = held_lock(target.parent / f".{target.name}.lock")
+    except LockHeld as error:
+        raise ReportError(f"another bipipe report is writing {target}; wait for it to "
+                          f"finish or choose another --out") from error
+    with lock:
         for stale in target.parent.glob(f".{target.name}.*.tmp"):
             shutil.rmtree(stale, ignore_errors=True)
         shutil.rmtree(target.with_name(f".{target.name}.old"), ignore_errors=True)

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TextIO
 
 from . import SCHEMA_VERSION
 from .document import Document
@@ -156,6 +156,27 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
         os.fsync(folder)
     finally:
         os.close(folder)
+
+
+class LockHeld(Exception):
+    """Another process holds the lock asked for."""
+
+
+def held_lock(path: Path) -> TextIO:
+    """``path`` opened and locked (an exclusive ``flock``, never waited for) until the
+    returned file is closed; :class:`LockHeld` if another process holds it. Windows has
+    no advisory locks: there the file comes back unlocked."""
+    handle = path.open("a", encoding="utf-8")
+    try:
+        import fcntl
+    except ImportError:
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        handle.close()
+        raise LockHeld(str(path)) from error
+    return handle
 
 
 @lru_cache(maxsize=1)
