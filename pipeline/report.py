@@ -35,6 +35,7 @@ from markupsafe import Markup
 from . import __version__
 from .clean import is_kept
 from .document import Block
+from .entities import clean_span
 from .outputs import Unusable, iter_records, run_errors
 from .resources import resource_path, schema
 from .write import LockHeld, current_umask, held_lock
@@ -385,11 +386,9 @@ def _clean_marks(record: dict[str, Any]) -> list[Mark]:
             original = text[text_start:text_end].strip()
             marks.append(Mark(clean_start, clean_end, 2, "span", (
                 ("class", "replaced"), ("title", f"in the original: {original[:120]}"))))
-    runs = sorted((text_start, clean_start, length)
-                  for clean_start, text_start, length in record["clean_map"])
     for fragment in record["fragments"]:
         gloss = fragment.get("inline_gloss")
-        span = gloss and _copied_to(runs, gloss["start"], gloss["end"])
+        span = gloss and clean_span(gloss["start"], gloss["end"], record["clean_map"], ())
         if span:
             marks.append(Mark(*span, 2, "span", (
                 ("class", "replaced"),
@@ -399,17 +398,6 @@ def _clean_marks(record: dict[str, Any]) -> list[Mark]:
         for entity in record["entities"] for mention in entity["mentions"]
         if mention["clean_start"] is not None]
     return marks + _one_at_a_place(mentions)
-
-
-def _copied_to(runs: Sequence[tuple[int, int, int]], start: int,
-               end: int) -> tuple[int, int] | None:
-    """Where ``text[start:end]`` reads in the clean text, if one run copied it whole."""
-    index = bisect.bisect_right(runs, (start, float("inf"), 0)) - 1
-    if index >= 0:
-        text_start, clean_start, length = runs[index]
-        if text_start <= start and end <= text_start + length:
-            return clean_start + start - text_start, clean_start + end - text_start
-    return None
 
 
 def _entity_href(entity_id: str) -> str:
